@@ -1,0 +1,72 @@
+/**
+ * Test helpers over the offline engine: run a real stack (optionally with config changes) and query the
+ * recorded resources by type and name. Each test file is its own process (node --test), so one file's
+ * config never leaks into another's.
+ */
+import * as assert from "node:assert/strict";
+import { readStackConfig, runStack, StackRunError, type StackRun } from "../Ecomm.Pulumi/engine/run";
+import type { RecordedResource } from "../Ecomm.Pulumi/engine/mocks";
+
+export type { RecordedResource, StackRun };
+
+export function run(stack: string, config?: Record<string, unknown>): Promise<StackRun> {
+    return runStack({ stack, config });
+}
+
+/** Every recorded resource of a type (the full token, e.g. `aws:lb/targetGroup:TargetGroup`). */
+export function ofType(run: StackRun, type: string): RecordedResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+/** The one resource of a type (and name, when given); fails when there is not exactly one. */
+export function one(run: StackRun, type: string, name?: string): RecordedResource {
+    const found = ofType(run, type).filter((r) => name === undefined || r.name === name);
+    assert.equal(found.length, 1, `expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+    return found[0];
+}
+
+/** A resource's recorded input, typed by the caller. */
+export function input<T = unknown>(resource: RecordedResource, key: string): T {
+    return resource.inputs[key] as T;
+}
+
+/** The parsed JSON of a string input (policy documents, dashboards). */
+export function jsonInput<T = unknown>(resource: RecordedResource, key: string): T {
+    const value = resource.inputs[key];
+    assert.equal(typeof value, "string", `${resource.name}.${key} should be a JSON string`);
+    return JSON.parse(value as string) as T;
+}
+
+/** Runs a stack expecting the program to refuse; returns the error after checking nothing was registered. */
+export async function refused(stack: string, config: Record<string, unknown>): Promise<StackRunError> {
+    try {
+        await runStack({ stack, config });
+    } catch (err) {
+        assert.ok(err instanceof StackRunError, `expected a StackRunError, got ${String(err)}`);
+        const registered = err.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+        assert.deepEqual(registered.map((r) => `${r.type} ${r.name}`), [], "no resource may be registered before config is validated");
+        return err;
+    }
+    assert.fail(`stack ${stack} with ${JSON.stringify(config)} should have been refused`);
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function deepMerge(base: Json, patch: Json): Json {
+    if (patch && typeof patch === "object" && !Array.isArray(patch) && base && typeof base === "object" && !Array.isArray(base)) {
+        const out: { [key: string]: Json } = { ...base };
+        for (const [k, v] of Object.entries(patch)) out[k] = k in out ? deepMerge(out[k], v) : v;
+        return out;
+    }
+    return patch;
+}
+
+/**
+ * The stack file's value for `key` with `patch` deep-merged in, as a config override:
+ * `patched("prod", "ecomm:frontend", { minSize: 1 })`.
+ */
+export function patched(stack: string, key: string, patch: Json): Record<string, unknown> {
+    const raw = readStackConfig(stack).config[key];
+    const base: Json = raw === undefined ? {} : (JSON.parse(raw) as Json);
+    return { [key]: deepMerge(base, patch) };
+}

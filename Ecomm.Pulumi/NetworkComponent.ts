@@ -1,0 +1,195 @@
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import { planSubnets, type SubnetPlan } from "./network-plan";
+import { assumeRolePolicy } from "./iam";
+
+/** The NAT gateway layout. */
+export type NatStrategy = "perAz" | "single" | "none";
+
+export interface NetworkComponentArgs {
+    /**
+     * The AWS region, used to name the free S3 gateway endpoint that keeps package downloads and log
+     * uploads off the NAT gateways.
+     * @example "us-east-1"
+     */
+    readonly region: string;
+    /**
+     * The VPC's IPv4 range, a private /16–/20 block.
+     * @example "10.20.0.0/16"
+     */
+    readonly cidrBlock: string;
+    /**
+     * How many Availability Zones to spread over (2–6). The region's first N available AZs are used
+     * unless `availabilityZoneNames` pins them.
+     */
+    readonly availabilityZoneCount: number;
+    /**
+     * Pinned AZ names. Pinning stops a change in the region's AZ list (a new AZ, an AZ leaving the
+     * `available` state for this account) from replacing subnets and NAT gateways on the next `up`.
+     * @default the first `availabilityZoneCount` available AZs
+     */
+    readonly availabilityZoneNames?: readonly string[];
+    /**
+     * NAT gateways: `perAz` keeps each AZ's egress alive when another AZ fails (one gateway per AZ,
+     * about $33/month each plus data); `single` is one gateway in the first AZ, a single point of
+     * failure for egress; `none` leaves private subnets without internet access.
+     */
+    readonly natGateways: NatStrategy;
+    /** VPC flow logs to a CloudWatch log group. */
+    readonly flowLogs: {
+        /** Whether to capture flow logs (ALL traffic, 1-minute aggregation). */
+        readonly enabled: boolean;
+        /** Days the log group keeps flow logs (a CloudWatch Logs retention value). */
+        readonly retentionDays: number;
+    };
+}
+
+const NAT_STRATEGY: Record<NatStrategy, awsx.types.enums.ec2.NatGatewayStrategy> = {
+    perAz: "OnePerAz",
+    single: "Single",
+    none: "None",
+};
+
+/**
+ * A VPC with public, private (app) and isolated (database) subnets in every AZ, NAT per the strategy,
+ * flow logs, and the default security group stripped of every rule.
+ */
+export class NetworkComponent extends pulumi.ComponentResource {
+    public readonly vpcId: pulumi.Output<string>;
+    public readonly cidrBlock: string;
+    /** Public subnets, one per AZ, in AZ order. */
+    public readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** Private (app) subnets, one per AZ, in AZ order. */
+    public readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** Isolated (database) subnets, one per AZ, in AZ order. */
+    public readonly isolatedSubnetIds: pulumi.Output<string[]>;
+    /** The AZ names, in the same order as the subnet lists. */
+    public readonly availabilityZones: pulumi.Output<string[]>;
+    /** The planned subnet CIDR blocks per tier. */
+    public readonly subnetPlan: SubnetPlan;
+    /** The flow log's id, when enabled. */
+    public readonly flowLogId?: pulumi.Output<string>;
+
+    constructor(name: string, args: NetworkComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ecomm:network:NetworkComponent", name, {}, opts);
+
+        const azCount = args.availabilityZoneNames?.length ?? args.availabilityZoneCount;
+        this.cidrBlock = args.cidrBlock;
+        this.subnetPlan = planSubnets(args.cidrBlock, azCount);
+        this.availabilityZones = this.resolveAvailabilityZones(args, azCount);
+
+        const vpc = this.createVpc(name, args);
+        this.vpcId = vpc.vpcId;
+        this.publicSubnetIds = vpc.publicSubnetIds;
+        this.privateSubnetIds = vpc.privateSubnetIds;
+        this.isolatedSubnetIds = vpc.isolatedSubnetIds;
+
+        this.closeDefaultSecurityGroup(name);
+        if (args.flowLogs.enabled) this.flowLogId = this.createFlowLogs(name, args.flowLogs.retentionDays);
+
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+            isolatedSubnetIds: this.isolatedSubnetIds,
+            availabilityZones: this.availabilityZones,
+        });
+    }
+
+    private resolveAvailabilityZones(args: NetworkComponentArgs, azCount: number): pulumi.Output<string[]> {
+        if (args.availabilityZoneNames) return pulumi.output([...args.availabilityZoneNames]);
+        // The same list awsx takes its first N from: available AZs that need no opt-in.
+        return aws
+            .getAvailabilityZonesOutput(
+                { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+                { parent: this },
+            )
+            .names.apply((names) => names.slice(0, azCount));
+    }
+
+    private createVpc(name: string, args: NetworkComponentArgs): awsx.ec2.Vpc {
+        const plan = this.subnetPlan;
+        return new awsx.ec2.Vpc(
+            `${name}-vpc`,
+            {
+                cidrBlock: args.cidrBlock,
+                ...(args.availabilityZoneNames
+                    ? { availabilityZoneNames: [...args.availabilityZoneNames] }
+                    : { numberOfAvailabilityZones: args.availabilityZoneCount }),
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                natGateways: { strategy: NAT_STRATEGY[args.natGateways] },
+                subnetStrategy: "Auto",
+                subnetNameTagStrategy: "AvailabilityZone",
+                subnetSpecs: [
+                    { type: "Public", name: "public", cidrBlocks: [...plan.public] },
+                    { type: "Private", name: "private", cidrBlocks: [...plan.private] },
+                    { type: "Isolated", name: "isolated", cidrBlocks: [...plan.isolated] },
+                ],
+                // Gateway endpoints are free and keep S3 traffic (package mirrors, logs) off the NAT.
+                vpcEndpointSpecs: [{ serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway" }],
+                tags: { Name: `${name}-vpc` },
+            },
+            { parent: this },
+        );
+    }
+
+    /** Adopting the default SG with no rules removes AWS's allow-all-within-the-SG defaults (EC2.2). */
+    private closeDefaultSecurityGroup(name: string): void {
+        new aws.ec2.DefaultSecurityGroup(
+            `${name}-default-sg`,
+            { vpcId: this.vpcId, ingress: [], egress: [], tags: { Name: `${name}-default-closed` } },
+            { parent: this },
+        );
+    }
+
+    private createFlowLogs(name: string, retentionDays: number): pulumi.Output<string> {
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-flow-logs`,
+            { retentionInDays: retentionDays },
+            { parent: this },
+        );
+        const role = new aws.iam.Role(
+            `${name}-flow-logs-role`,
+            {
+                description: "Lets VPC Flow Logs write to its CloudWatch log group",
+                assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com"),
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-flow-logs-policy`,
+            {
+                role: role.name,
+                policy: logGroup.arn.apply((arn) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                                Resource: [arn, `${arn}:*`],
+                            },
+                        ],
+                    }),
+                ),
+            },
+            { parent: this },
+        );
+        const flowLog = new aws.ec2.FlowLog(
+            `${name}-flow-log`,
+            {
+                vpcId: this.vpcId,
+                trafficType: "ALL",
+                logDestinationType: "cloud-watch-logs",
+                logDestination: logGroup.arn,
+                iamRoleArn: role.arn,
+                maxAggregationInterval: 60,
+                tags: { Name: `${name}-flow-log` },
+            },
+            { parent: this },
+        );
+        return flowLog.id;
+    }
+}

@@ -1,0 +1,558 @@
+/**
+ * The stack's configuration: one zod schema per environment is the single source of every default and
+ * rule. The stack program reads config once (`loadStackConfig`), components receive the typed result and
+ * never read config themselves.
+ *
+ * Every problem is collected and reported at once, each naming the full key (`ecomm:frontend.minSize`),
+ * the bad value and what is allowed, before any resource is registered.
+ */
+import { z } from "zod";
+import { parseCidr } from "./network-plan";
+import { databaseRuleProblems } from "./database-rules";
+
+export const CONFIG_NAMESPACE = "ecomm";
+
+export const ENVIRONMENTS = ["dev", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** CloudWatch Logs accepts only these retention periods (days); 0 is not one of them. */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const NAT_STRATEGIES = ["perAz", "single", "none"] as const;
+export const DATABASE_MODES = ["single-az", "multi-az-instance", "multi-az-cluster", "aurora"] as const;
+export const DATABASE_ENGINES = ["postgres", "mysql"] as const;
+/** Enhanced Monitoring intervals RDS accepts (0 turns it off). */
+export const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
+
+// ---------------------------------------------------------------------------------------------------
+// Building blocks
+// ---------------------------------------------------------------------------------------------------
+
+/** An object that rejects unknown keys, listing the allowed ones (a misspelt key is never ignored). */
+function strict<T extends z.ZodRawShape>(shape: T) {
+    const allowed = Object.keys(shape).join(", ");
+    return z.strictObject(shape, {
+        error: (issue) =>
+            issue.code === "unrecognized_keys"
+                ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys: ${allowed}`
+                : undefined,
+    });
+}
+
+const int = (min: number, max: number) =>
+    z
+        .number({ error: `must be a whole number from ${min} to ${max}` })
+        .int({ error: `must be a whole number from ${min} to ${max}` })
+        .min(min, { error: `must be a whole number from ${min} to ${max}` })
+        .max(max, { error: `must be a whole number from ${min} to ${max}` });
+
+const bool = () => z.boolean({ error: "must be true or false" });
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+    return z.enum(values, { error: `must be one of: ${values.join(" | ")}` });
+}
+
+function oneOfNumbers<const T extends readonly number[]>(values: T, what: string) {
+    return z
+        .number({ error: `must be one of the ${what}: ${values.join(", ")}` })
+        .refine((v) => (values as readonly number[]).includes(v), {
+            error: `must be one of the ${what}: ${values.join(", ")}`,
+        });
+}
+
+/** EC2 instance types such as `t4g.small`, `m7g.large`, `c7gn.2xlarge`. */
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge|metal-\d+xl)$/;
+const instanceType = () =>
+    z.string({ error: "must be an EC2 instance type such as t4g.small" }).regex(INSTANCE_TYPE, {
+        error: "must be an EC2 instance type such as t4g.small or m7g.large",
+    });
+
+const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
+const URL_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
+const PATH_PATTERN = /^\/[A-Za-z0-9._~\-/*?]*$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/** RDS window formats: `hh24:mi-hh24:mi` and `ddd:hh24:mi-ddd:hh24:mi` (UTC). */
+export const BACKUP_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+export const MAINTENANCE_WINDOW =
+    /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
+
+// ---------------------------------------------------------------------------------------------------
+// Per-environment defaults: the only place defaults are written
+// ---------------------------------------------------------------------------------------------------
+
+interface EnvDefaults {
+    readonly cidrBlock: string;
+    readonly availabilityZones: number;
+    readonly natGateways: (typeof NAT_STRATEGIES)[number];
+    readonly flowLogRetentionDays: number;
+    readonly frontendInstanceType: string;
+    readonly backendInstanceType: string;
+    readonly minSize: number;
+    readonly maxSize: number;
+    readonly healthCheckIntervalSeconds: number;
+    readonly healthCheckTimeoutSeconds: number;
+    readonly unhealthyThreshold: number;
+    readonly instanceRefreshMinHealthyPercent: number;
+    readonly accessLogs: boolean;
+    readonly waf: boolean;
+    readonly albDeletionProtection: boolean;
+    readonly databaseMode: (typeof DATABASE_MODES)[number];
+    readonly databaseInstanceClass: string;
+    readonly allocatedStorageGb: number;
+    readonly maxAllocatedStorageGb: number;
+    readonly backupRetentionDays: number;
+    readonly databaseDeletionProtection: boolean;
+    readonly monitoringIntervalSeconds: number;
+    readonly target5xxRatePercent: number;
+    readonly p99LatencySeconds: number;
+}
+
+export const ENV_DEFAULTS: Readonly<Record<Environment, EnvDefaults>> = {
+    dev: {
+        cidrBlock: "10.10.0.0/16",
+        availabilityZones: 2,
+        natGateways: "single",
+        flowLogRetentionDays: 14,
+        frontendInstanceType: "t4g.small",
+        backendInstanceType: "t4g.small",
+        minSize: 1,
+        maxSize: 2,
+        healthCheckIntervalSeconds: 10,
+        healthCheckTimeoutSeconds: 5,
+        unhealthyThreshold: 3,
+        instanceRefreshMinHealthyPercent: 50,
+        accessLogs: false,
+        waf: false,
+        albDeletionProtection: false,
+        databaseMode: "single-az",
+        databaseInstanceClass: "db.t4g.micro",
+        allocatedStorageGb: 20,
+        maxAllocatedStorageGb: 100,
+        backupRetentionDays: 1,
+        databaseDeletionProtection: false,
+        monitoringIntervalSeconds: 0,
+        target5xxRatePercent: 10,
+        p99LatencySeconds: 3,
+    },
+    prod: {
+        cidrBlock: "10.20.0.0/16",
+        availabilityZones: 3,
+        natGateways: "perAz",
+        flowLogRetentionDays: 90,
+        frontendInstanceType: "m7g.large",
+        backendInstanceType: "m7g.large",
+        minSize: 3,
+        maxSize: 12,
+        healthCheckIntervalSeconds: 5,
+        healthCheckTimeoutSeconds: 3,
+        unhealthyThreshold: 2,
+        instanceRefreshMinHealthyPercent: 90,
+        accessLogs: true,
+        waf: true,
+        albDeletionProtection: true,
+        databaseMode: "multi-az-instance",
+        databaseInstanceClass: "db.m7g.large",
+        allocatedStorageGb: 100,
+        maxAllocatedStorageGb: 500,
+        backupRetentionDays: 14,
+        databaseDeletionProtection: true,
+        monitoringIntervalSeconds: 30,
+        target5xxRatePercent: 2,
+        p99LatencySeconds: 1.5,
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Schemas
+// ---------------------------------------------------------------------------------------------------
+
+function networkSchema(d: EnvDefaults) {
+    return strict({
+        /** The VPC's IPv4 range: a private (RFC 1918) block from /16 to /20. */
+        cidrBlock: z
+            .string({ error: "must be an IPv4 CIDR block such as 10.0.0.0/16" })
+            .default(d.cidrBlock)
+            .superRefine((value, ctx) => {
+                const problem = cidrProblem(value);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+            }),
+        /** How many AZs to spread over (2–6); the first N the region offers unless pinned. */
+        availabilityZones: int(2, 6).default(d.availabilityZones),
+        /** Pinned AZ names; their count must equal `availabilityZones`. */
+        availabilityZoneNames: z
+            .array(
+                z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, {
+                    error: "must be an availability zone name such as us-east-1a",
+                }),
+                { error: "must be a list of availability zone names" },
+            )
+            .optional(),
+        /** `perAz`: one NAT gateway per AZ (survives an AZ loss); `single`: one, cheaper; `none`: no egress. */
+        natGateways: oneOf(NAT_STRATEGIES).default(d.natGateways),
+        flowLogs: strict({
+            enabled: bool().default(true),
+            retentionDays: oneOfNumbers(LOG_RETENTION_DAYS, "CloudWatch Logs retention periods").default(
+                d.flowLogRetentionDays,
+            ),
+        }).prefault({}),
+    }).prefault({});
+}
+
+function healthCheckSchema(d: EnvDefaults) {
+    return strict({
+        /** Seconds between checks (ALB: 5–300). */
+        intervalSeconds: int(5, 300).default(d.healthCheckIntervalSeconds),
+        /** Seconds to wait for a response (ALB: 2–120, and below the interval). */
+        timeoutSeconds: int(2, 120).default(d.healthCheckTimeoutSeconds),
+        /** Consecutive successes before a target is healthy (2–10). */
+        healthyThreshold: int(2, 10).default(2),
+        /** Consecutive failures before a target is unhealthy (2–10). */
+        unhealthyThreshold: int(2, 10).default(d.unhealthyThreshold),
+    }).prefault({});
+}
+
+function serviceSchema(d: EnvDefaults, role: "frontend" | "backend") {
+    return strict({
+        instanceType: instanceType().default(role === "frontend" ? d.frontendInstanceType : d.backendInstanceType),
+        minSize: int(0, 100).default(d.minSize),
+        maxSize: int(1, 100).default(d.maxSize),
+        /** Initial desired capacity; scaling owns it afterwards. Defaults to `minSize`. */
+        desiredCapacity: int(0, 100).optional(),
+        /** An AMI id; the latest Amazon Linux 2023 for the instance's architecture when absent. */
+        ami: z.string().regex(AMI_ID, { error: "must be an AMI id such as ami-0123456789abcdef0" }).optional(),
+        /** The port the web server listens on. */
+        port: int(1, 65535).default(80),
+        healthCheckPath: z
+            .string()
+            .regex(URL_PATH, { error: "must be a URL path starting with /, such as /health" })
+            .max(1024, { error: "must be at most 1024 characters" })
+            .default(role === "frontend" ? "/health" : "/api/health"),
+        healthCheck: healthCheckSchema(d),
+        /** Seconds the ALB lets in-flight requests finish on a deregistering target (0–3600). */
+        deregistrationDelaySeconds: int(0, 3600).default(30),
+        /** Seconds after launch before ELB health checks may mark an instance unhealthy. */
+        healthCheckGracePeriodSeconds: int(0, 7200).default(120),
+        /** Seconds a new instance warms up before its metrics count for scaling. */
+        instanceWarmupSeconds: int(0, 3600).default(120),
+        /** Root EBS volume size (GiB, gp3, encrypted). */
+        rootVolumeGb: int(8, 1024).default(20),
+        /** Path patterns routed to this service (backend only; the frontend is the default action). */
+        pathPatterns: z
+            .array(z.string().regex(PATH_PATTERN, { error: "must be a path pattern such as /api/*" }))
+            .min(1, { error: "must list at least one path pattern" })
+            .max(5, { error: "an ALB rule allows at most 5 path patterns" })
+            .default(role === "backend" ? ["/api/*"] : []),
+        scaling: strict({
+            /** Target average CPU utilisation (%) for target tracking. */
+            cpuTargetPercent: int(10, 90).default(50),
+            /** Target ALB requests per target per minute. */
+            requestsPerTarget: int(10, 100000).default(1000),
+            /** Target response time (s) above which the step policy adds instances. */
+            responseTimeThresholdSeconds: z
+                .number({ error: "must be a number of seconds from 0.05 to 30" })
+                .min(0.05, { error: "must be a number of seconds from 0.05 to 30" })
+                .max(30, { error: "must be a number of seconds from 0.05 to 30" })
+                .default(1),
+        }).prefault({}),
+        instanceRefreshMinHealthyPercent: int(0, 100).default(d.instanceRefreshMinHealthyPercent),
+        /** A pool of pre-initialised stopped instances for faster scale-out (costs EBS while stopped). */
+        warmPool: strict({
+            enabled: bool().default(false),
+            minSize: int(0, 100).default(1),
+        }).prefault({}),
+        /** Extra instance types for a mixed-instances policy (same architecture as `instanceType`). */
+        mixedInstanceTypes: z.array(instanceType()).max(10, { error: "at most 10 instance types" }).default([]),
+    })
+        .prefault({})
+        .superRefine((s, ctx) => {
+            const desired = s.desiredCapacity ?? s.minSize;
+            if (s.minSize > s.maxSize) {
+                ctx.addIssue({ code: "custom", path: ["minSize"], input: s.minSize, message: `must be <= maxSize (${s.maxSize})` });
+            }
+            if (desired < s.minSize || desired > s.maxSize) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["desiredCapacity"],
+                    input: desired,
+                    message: `must be between minSize (${s.minSize}) and maxSize (${s.maxSize})`,
+                });
+            }
+            if (s.healthCheck.timeoutSeconds >= s.healthCheck.intervalSeconds) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["healthCheck", "timeoutSeconds"],
+                    input: s.healthCheck.timeoutSeconds,
+                    message: `must be less than healthCheck.intervalSeconds (${s.healthCheck.intervalSeconds})`,
+                });
+            }
+            if (role === "frontend" && s.pathPatterns.length > 0) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["pathPatterns"],
+                    input: s.pathPatterns,
+                    message: "is for the backend only; the frontend receives every request no rule matches",
+                });
+            }
+            const arch = (t: string) => (isGraviton(t) ? "arm64" : "x86_64");
+            s.mixedInstanceTypes.forEach((t, i) => {
+                if (arch(t) !== arch(s.instanceType)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["mixedInstanceTypes", i],
+                        input: t,
+                        message: `must have the same architecture as instanceType ${s.instanceType} (${arch(s.instanceType)})`,
+                    });
+                }
+            });
+        });
+}
+
+function databaseSchema(d: EnvDefaults) {
+    return strict({
+        /** `single-az` (dev only), `multi-az-instance`, `multi-az-cluster` or `aurora`. */
+        mode: oneOf(DATABASE_MODES).default(d.databaseMode),
+        engine: oneOf(DATABASE_ENGINES).default("postgres"),
+        /** Engine version, e.g. `16.8` (postgres), `8.0.40` (mysql), `16.6` (aurora-postgresql). */
+        engineVersion: z
+            .string()
+            .regex(/^\d+(\.\d+){0,2}([._][a-z0-9_.]+)?$/, { error: "must be an engine version such as 16.8 or 8.0.40" })
+            .default("16.8"),
+        instanceClass: z
+            .string()
+            .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: "must be an RDS instance class such as db.m7g.large" })
+            .default(d.databaseInstanceClass),
+        allocatedStorageGb: int(20, 65536).default(d.allocatedStorageGb),
+        maxAllocatedStorageGb: int(20, 65536).default(d.maxAllocatedStorageGb),
+        /** Days of automated backups (0–35; prod needs 7 or more). */
+        backupRetentionDays: int(0, 35).default(d.backupRetentionDays),
+        deletionProtection: bool().default(d.databaseDeletionProtection),
+        /** Name of the initial database. */
+        dbName: z
+            .string()
+            .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/, { error: "must start with a letter and contain only letters, digits and _ (1–63)" })
+            .default("shop"),
+        /** Daily backup window, UTC, `hh24:mi-hh24:mi`, at least 30 minutes. */
+        backupWindow: z.string().regex(BACKUP_WINDOW, { error: "must be hh24:mi-hh24:mi in UTC, e.g. 03:00-04:00" }).default("03:00-04:00"),
+        /** Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`, at least 30 minutes. */
+        maintenanceWindow: z
+            .string()
+            .regex(MAINTENANCE_WINDOW, { error: "must be ddd:hh24:mi-ddd:hh24:mi in UTC, e.g. sun:05:00-sun:06:00" })
+            .default("sun:05:00-sun:06:00"),
+        performanceInsights: bool().default(true),
+        monitoringIntervalSeconds: oneOfNumbers(MONITORING_INTERVALS, "Enhanced Monitoring intervals").default(
+            d.monitoringIntervalSeconds,
+        ),
+        /** Number of Aurora readers (aurora mode), each in another AZ than the writer. */
+        readerCount: int(1, 15).default(1),
+        /** Region to replicate automated backups to (instance modes), e.g. us-west-2. */
+        backupReplicationRegion: z.string().regex(REGION, { error: "must be an AWS region such as us-west-2" }).optional(),
+    })
+        .prefault({})
+        .superRefine((db, ctx) => {
+            for (const p of databaseRuleProblems(db)) {
+                ctx.addIssue({ code: "custom", path: [p.field], input: db[p.field], message: p.message });
+            }
+        });
+}
+
+function monitoringSchema(d: EnvDefaults) {
+    return strict({
+        /** Addresses subscribed to the alert topic (each must confirm the subscription). */
+        alarmEmails: z.array(z.email({ error: "must be an email address" }), { error: "must be a list of email addresses" }).default([]),
+        thresholds: strict({
+            /** ELB-generated 5xx responses per minute. */
+            elb5xxCount: int(1, 1000000).default(10),
+            /** Target 5xx responses as a percentage of requests. */
+            target5xxRatePercent: z
+                .number({ error: "must be a percentage from 0.1 to 100" })
+                .min(0.1, { error: "must be a percentage from 0.1 to 100" })
+                .max(100, { error: "must be a percentage from 0.1 to 100" })
+                .default(d.target5xxRatePercent),
+            /** p99 target response time, seconds. */
+            p99LatencySeconds: z
+                .number({ error: "must be a number of seconds from 0.01 to 60" })
+                .min(0.01, { error: "must be a number of seconds from 0.01 to 60" })
+                .max(60, { error: "must be a number of seconds from 0.01 to 60" })
+                .default(d.p99LatencySeconds),
+            dbCpuPercent: int(1, 100).default(80),
+            /** Freeable memory below this (MiB) alarms. */
+            dbFreeableMemoryMb: int(1, 1048576).default(256),
+            /** Free storage below this (GiB) alarms. */
+            dbFreeStorageGb: int(1, 65536).default(10),
+            dbConnections: int(1, 100000).default(200),
+            /** Replica lag (s) in cluster modes. */
+            dbReplicaLagSeconds: int(1, 3600).default(30),
+        }).prefault({}),
+    }).prefault({});
+}
+
+function loadBalancerSchema(d: EnvDefaults) {
+    return strict({
+        accessLogs: strict({
+            enabled: bool().default(d.accessLogs),
+            /** Days before access-log objects expire. */
+            retentionDays: int(1, 3650).default(90),
+        }).prefault({}),
+        /** A WAF web ACL with AWS managed rule groups in front of the ALB. */
+        waf: bool().default(d.waf),
+        deletionProtection: bool().default(d.albDeletionProtection),
+        idleTimeoutSeconds: int(1, 4000).default(60),
+    }).prefault({});
+}
+
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+
+export function stackConfigSchema(env: Environment) {
+    const d = ENV_DEFAULTS[env];
+    return strict({
+        environment: oneOf(ENVIRONMENTS),
+        network: networkSchema(d),
+        frontend: serviceSchema(d, "frontend"),
+        backend: serviceSchema(d, "backend"),
+        database: databaseSchema(d),
+        monitoring: monitoringSchema(d),
+        loadBalancer: loadBalancerSchema(d),
+        /** ACM certificate for HTTPS on the ALB. Required in prod. */
+        certificateArn: z
+            .string()
+            .regex(ACM_CERTIFICATE_ARN, {
+                error: "must be an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/<uuid>",
+            })
+            .optional(),
+        /** Extra tags for every taggable resource. */
+        tags: z
+            .record(
+                z.string().regex(TAG_KEY, { error: "tag keys must be 1–128 characters of letters, digits, spaces and _.:/=+-@" }),
+                z.string().max(256, { error: "tag values must be at most 256 characters" }),
+            )
+            .default({}),
+    }).superRefine((c, ctx) => {
+        if (c.environment !== "prod") return;
+        const need = (path: (string | number)[], input: unknown, message: string) =>
+            ctx.addIssue({ code: "custom", path, input, message });
+        if (c.frontend.minSize < 2) need(["frontend", "minSize"], c.frontend.minSize, "must be >= 2 in prod (one instance per AZ at least twice over)");
+        if (c.backend.minSize < 2) need(["backend", "minSize"], c.backend.minSize, "must be >= 2 in prod (one instance per AZ at least twice over)");
+        if (c.database.mode === "single-az")
+            need(["database", "mode"], c.database.mode, "must be a Multi-AZ mode in prod: multi-az-instance | multi-az-cluster | aurora");
+        if (c.database.backupRetentionDays < 7)
+            need(["database", "backupRetentionDays"], c.database.backupRetentionDays, "must be from 7 to 35 in prod");
+        if (!c.database.deletionProtection) need(["database", "deletionProtection"], false, "must be true in prod");
+        if (c.network.natGateways === "none")
+            need(["network", "natGateways"], "none", "must be perAz or single in prod (instances need egress for SSM and updates)");
+        if (!c.network.flowLogs.enabled) need(["network", "flowLogs", "enabled"], false, "must be true in prod");
+        if (!c.certificateArn) need(["certificateArn"], undefined, "is required in prod: prod serves HTTPS only");
+    });
+}
+
+export type StackConfig = z.output<ReturnType<typeof stackConfigSchema>>;
+export type NetworkConfig = StackConfig["network"];
+export type ServiceConfig = StackConfig["frontend"];
+export type DatabaseConfig = StackConfig["database"];
+export type MonitoringConfig = StackConfig["monitoring"];
+export type LoadBalancerConfig = StackConfig["loadBalancer"];
+
+// ---------------------------------------------------------------------------------------------------
+// Parsing and errors
+// ---------------------------------------------------------------------------------------------------
+
+/** Graviton (arm64) instance families carry a `g` after the generation digit: t4g, m7g, c7gn, r8g. */
+export function isGraviton(instanceType: string): boolean {
+    return /^[a-z]+\d+g[a-z]*\./.test(instanceType);
+}
+
+function cidrProblem(value: string): string | undefined {
+    const cidr = parseCidr(value);
+    if (!cidr) return "must be an IPv4 CIDR block such as 10.0.0.0/16";
+    if (cidr.prefix < 16 || cidr.prefix > 20) return "must have a prefix from /16 to /20 (room for 3 subnet tiers in up to 6 AZs)";
+    if (!cidr.aligned) return `has host bits set; did you mean ${cidr.network}/${cidr.prefix}?`;
+    if (!cidr.private) return "must be a private range (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)";
+    return undefined;
+}
+
+export interface ConfigProblem {
+    /** The full key, e.g. `ecomm:frontend.minSize`. */
+    readonly key: string;
+    /** The offending value, as given (or as defaulted). */
+    readonly value: unknown;
+    /** What is allowed. */
+    readonly message: string;
+}
+
+export class ConfigError extends Error {
+    constructor(readonly problems: readonly ConfigProblem[]) {
+        super(
+            `Invalid ecomm configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p.key} = ${show(p.value)}: ${p.message}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+function show(value: unknown): string {
+    if (value === undefined) return "(not set)";
+    const text = JSON.stringify(value);
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function keyOf(path: readonly PropertyKey[]): string {
+    if (path.length === 0) return `${CONFIG_NAMESPACE}:`;
+    const [head, ...rest] = path;
+    return (
+        `${CONFIG_NAMESPACE}:${String(head)}` +
+        rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")
+    );
+}
+
+/** Keys whose values are JSON objects or lists in the stack file. */
+const STRUCTURED_KEYS = new Set(["network", "frontend", "backend", "database", "monitoring", "loadBalancer", "tags"]);
+
+/**
+ * Parses the raw config map exactly as the engine passes it (`ecomm:network` → JSON text) into a typed,
+ * defaulted, validated `StackConfig`, or throws a `ConfigError` listing every problem.
+ * Keys of other namespaces (`aws:region`) are ignored here.
+ */
+export function parseStackConfig(raw: Readonly<Record<string, string>>): StackConfig {
+    const problems: ConfigProblem[] = [];
+    const input: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(raw)) {
+        const [ns, key] = splitKey(fullKey);
+        if (ns !== CONFIG_NAMESPACE) continue;
+        if (STRUCTURED_KEYS.has(key)) {
+            try {
+                input[key] = JSON.parse(text);
+            } catch {
+                problems.push({ key: fullKey, value: text, message: "must be a YAML/JSON object" });
+            }
+        } else {
+            input[key] = text;
+        }
+    }
+    const env: Environment = input.environment === "prod" ? "prod" : "dev";
+    const result = stackConfigSchema(env).safeParse(input, { reportInput: true });
+    if (!result.success) {
+        for (const issue of result.error.issues) {
+            if (issue.code === "unrecognized_keys") {
+                for (const k of issue.keys) {
+                    problems.push({
+                        key: keyOf([...issue.path, k]),
+                        value: (issue.input as Record<string, unknown> | undefined)?.[k],
+                        message: issue.message,
+                    });
+                }
+            } else {
+                const value = issue.path.length === 0 ? undefined : "input" in issue ? issue.input : undefined;
+                problems.push({ key: keyOf(issue.path), value, message: issue.message });
+            }
+        }
+    }
+    if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+    return result.data;
+}
+
+function splitKey(fullKey: string): [string, string] {
+    const i = fullKey.indexOf(":");
+    return i < 0 ? ["", fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
+}

@@ -1,0 +1,52 @@
+/** Pure rendering of a recorded stack run: the resource tree by parent, counts by type, the outputs. */
+import type { RecordedResource } from "./mocks";
+
+export interface TreeNode {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly children: TreeNode[];
+}
+
+/** Builds the parent/child forest from recorded URNs (the root stack's children are the roots). */
+export function buildTree(resources: readonly RecordedResource[]): TreeNode[] {
+    const nodes = new Map<string, TreeNode>();
+    for (const r of resources) nodes.set(r.urn, { type: r.type, name: r.name, urn: r.urn, children: [] });
+    const roots: TreeNode[] = [];
+    for (const r of resources) {
+        const node = nodes.get(r.urn)!;
+        const parent = nodes.get(r.parentUrn);
+        if (parent) parent.children.push(node);
+        else roots.push(node);
+    }
+    return roots;
+}
+
+/** Counts resources by type, most common first, then by name. */
+export function countByType(resources: readonly RecordedResource[]): [string, number][] {
+    const counts = new Map<string, number>();
+    for (const r of resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+export function renderTree(resources: readonly RecordedResource[]): string {
+    const lines: string[] = [];
+    const walk = (node: TreeNode, depth: number) => {
+        lines.push(`${"  ".repeat(depth)}${node.name}  (${node.type})`);
+        for (const child of node.children) walk(child, depth + 1);
+    };
+    for (const root of buildTree(resources)) walk(root, 0);
+    return lines.join("\n");
+}
+
+export function renderCounts(resources: readonly RecordedResource[]): string {
+    const counts = countByType(resources);
+    const width = Math.max(...counts.map(([t]) => t.length));
+    return [...counts.map(([t, n]) => `${t.padEnd(width)}  ${n}`), `${"total".padEnd(width)}  ${resources.length}`].join("\n");
+}
+
+export function renderOutputs(outputs: Readonly<Record<string, unknown>>): string {
+    const keys = Object.keys(outputs).sort();
+    const width = Math.max(0, ...keys.map((k) => k.length));
+    return keys.map((k) => `${k.padEnd(width)}  ${JSON.stringify(outputs[k])}`).join("\n");
+}

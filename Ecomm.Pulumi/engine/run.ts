@@ -1,0 +1,169 @@
+/**
+ * The offline engine: runs the real stack program under Pulumi's mock engine with a stack's real config
+ * file, and records every resource (type, name, parent, inputs, computed state) and the stack outputs.
+ * It serves the tests and `npm run plan`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { EcommMocks, type RecordedResource } from "./mocks";
+
+export const PROJECT = "ecomm";
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+export interface RunOptions {
+    /** The stack whose `Pulumi.<stack>.yaml` supplies the config. */
+    readonly stack: string;
+    /**
+     * Config changes on top of the stack file, by full key (`ecomm:frontend`). Objects are JSON-encoded
+     * the way the engine passes them; `undefined` removes the key.
+     */
+    readonly config?: Readonly<Record<string, unknown>>;
+    /** Where `Pulumi.<stack>.yaml` lives. @default the repository root */
+    readonly projectRoot?: string;
+}
+
+export interface StackRun {
+    readonly stack: string;
+    /** Every registered resource except the root stack, in registration order. */
+    readonly resources: readonly RecordedResource[];
+    /** The stack's outputs, fully resolved. */
+    readonly outputs: Readonly<Record<string, unknown>>;
+    /** Config as passed to the program. */
+    readonly config: Readonly<Record<string, string>>;
+    /** Config keys marked secure in the stack file. */
+    readonly secretKeys: readonly string[];
+    /** Invokes the program made. */
+    readonly invokes: readonly { token: string; inputs: Record<string, unknown> }[];
+}
+
+/** Thrown when the program fails; carries what had been registered by then (nothing, for bad config). */
+export class StackRunError extends Error {
+    constructor(
+        readonly cause: unknown,
+        readonly resources: readonly RecordedResource[],
+    ) {
+        super(cause instanceof Error ? cause.message : String(cause));
+        this.name = "StackRunError";
+    }
+}
+
+/** Reads `Pulumi.<stack>.yaml` into the flat string map the engine hands a program. */
+export function readStackConfig(stack: string, projectRoot = PROJECT_ROOT): { config: Record<string, string>; secretKeys: string[] } {
+    const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) throw new Error(`no stack file ${file}; stacks here: ${listStacks(projectRoot).join(", ")}`);
+    const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+        if (value && typeof value === "object" && "secure" in value) {
+            // Ciphertext can't be decrypted offline; the program sees a placeholder, marked secret.
+            config[full] = "[secret]";
+            secretKeys.push(full);
+        } else {
+            config[full] = encode(value);
+        }
+    }
+    return { config, secretKeys };
+}
+
+export function listStacks(projectRoot = PROJECT_ROOT): string[] {
+    return fs
+        .readdirSync(projectRoot)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined);
+}
+
+function encode(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+interface MonitorLike {
+    registerResource(req: RegisterRequest, cb: (err: unknown, resp: { getUrn(): string } | undefined) => void): Promise<void>;
+}
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProtect(): boolean;
+    getIgnorechangesList(): string[];
+    getAliasesList(): { getUrn(): string; getSpec(): { getName(): string; getType(): string; getParenturn(): string } | undefined }[];
+}
+
+/** Hooks the mock monitor so each record also gets its URN, parent, protect flag, ignoreChanges and aliases. */
+function recordRegistrations(mocks: EcommMocks): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) =>
+        register(req, (err, resp) => {
+            if (!err && resp) {
+                const record = [...mocks.resources].reverse().find((r) => r.type === req.getType() && r.name === req.getName() && r.urn === "");
+                if (record) {
+                    record.urn = resp.getUrn();
+                    record.parentUrn = req.getParent();
+                    record.protect = req.getProtect();
+                    record.ignoreChanges = req.getIgnorechangesList();
+                    record.aliases = req.getAliasesList().map((a) => a.getUrn() || a.getSpec()?.getName() || "");
+                }
+            }
+            cb(err, resp);
+        });
+}
+
+const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Waits until nothing is in flight and the number of registered resources stops changing. */
+async function settle(mocks: EcommMocks): Promise<void> {
+    let stableRounds = 0;
+    let last = -1;
+    while (stableRounds < 3) {
+        await waitForRPCs();
+        await tick();
+        const now = mocks.resources.length;
+        stableRounds = now === last ? stableRounds + 1 : 0;
+        last = now;
+    }
+}
+
+/** Loads the program's entry point the way the language host does (`main: Ecomm.Pulumi/`). */
+function loadProgram(): () => unknown {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require(path.join(PROJECT_ROOT, "Ecomm.Pulumi")) as unknown;
+    if (typeof program !== "function") throw new Error("Ecomm.Pulumi/index.ts must `export =` the stack function");
+    return program as () => unknown;
+}
+
+/** Runs the stack program offline and returns what it registered and exported. */
+export async function runStack(options: RunOptions): Promise<StackRun> {
+    const { config, secretKeys } = readStackConfig(options.stack, options.projectRoot);
+    for (const [key, value] of Object.entries(options.config ?? {})) {
+        if (value === undefined) delete config[key];
+        else config[key] = encode(value);
+    }
+    const region = config["aws:region"] ?? "us-east-1";
+    const mocks = new EcommMocks(region);
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    await pulumi.runtime.setMocks(mocks, PROJECT, options.stack, false);
+    recordRegistrations(mocks);
+    const program = loadProgram();
+    const stackType = "pulumi:pulumi:Stack";
+    let outputs: Record<string, unknown>;
+    try {
+        outputs = ((await pulumi.runtime.runInPulumiStack(async () => program())) ?? {}) as Record<string, unknown>;
+        await settle(mocks);
+    } catch (err) {
+        await settle(mocks).catch(() => undefined);
+        throw new StackRunError(err, mocks.resources.filter((r) => r.type !== stackType));
+    }
+    return {
+        stack: options.stack,
+        resources: mocks.resources.filter((r) => r.type !== stackType),
+        outputs,
+        config,
+        secretKeys,
+        invokes: mocks.invokes,
+    };
+}

@@ -1,0 +1,22 @@
+/** Small, pure IAM policy-document builders shared by the components. */
+
+export interface PolicyStatement {
+    readonly Sid?: string;
+    readonly Effect: "Allow" | "Deny";
+    readonly Action: string | readonly string[];
+    readonly Resource: string | readonly string[];
+    readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+/** A trust policy letting one AWS service assume the role. */
+export function assumeRolePolicy(service: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+    });
+}
+
+/** A policy document from statements. */
+export function policyDocument(statements: readonly PolicyStatement[]): string {
+    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
