@@ -4,55 +4,21 @@
  * bad key named) when the config is refused, 2 on bad usage.
  */
 import { parseArgs } from "node:util";
-import { listStacks, runStack, StackRunError, type StackRun } from "./run";
-import { countByType, renderCounts, renderOutputs, renderTree } from "./render";
+import { listStacks, runStack, StackRunError } from "./run";
+import { planJson, planText } from "./plan";
 
 const USAGE = `usage: npm run plan -- --stack <${listStacks().join("|")}> [--json]
 
 Runs the ecomm program offline under Pulumi's mock engine with Pulumi.<stack>.yaml and prints the
 resources it would create (tree by parent, count by type) and the stack outputs. No cloud account or
-Pulumi CLI is needed. --json prints one JSON object instead.`;
-
-/** The stable `--json` document. */
-export interface PlanJson {
-    readonly stack: string;
-    readonly resourceCount: number;
-    readonly countsByType: Record<string, number>;
-    readonly resources: { type: string; name: string; urn: string; parentUrn: string; protect: boolean }[];
-    readonly outputs: Readonly<Record<string, unknown>>;
-}
-
-export function planJson(run: StackRun): PlanJson {
-    return {
-        stack: run.stack,
-        resourceCount: run.resources.length,
-        countsByType: Object.fromEntries(countByType(run.resources)),
-        resources: run.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parentUrn: r.parentUrn, protect: r.protect })),
-        outputs: run.outputs,
-    };
-}
-
-export function planText(run: StackRun): string {
-    return [
-        `Plan for stack "${run.stack}" (offline, mock engine): ${run.resources.length} resources`,
-        "",
-        "Resources",
-        renderTree(run.resources),
-        "",
-        "Count by type",
-        renderCounts(run.resources),
-        "",
-        "Stack outputs",
-        renderOutputs(run.outputs),
-    ].join("\n");
-}
+Pulumi CLI is needed. --json prints one JSON object instead; --root DIR reads the stack file from DIR.`;
 
 async function main(argv: string[]): Promise<number> {
-    let values: { stack?: string; json?: boolean; help?: boolean };
+    let values: { stack?: string; json?: boolean; help?: boolean; root?: string };
     try {
         ({ values } = parseArgs({
             args: argv,
-            options: { stack: { type: "string", short: "s" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+            options: { stack: { type: "string", short: "s" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" }, root: { type: "string" } },
         }));
     } catch (err) {
         console.error(`${(err as Error).message}\n\n${USAGE}`);
@@ -67,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
     try {
-        const run = await runStack({ stack: values.stack });
+        const run = await runStack({ stack: values.stack, projectRoot: values.root });
         console.log(values.json ? JSON.stringify(planJson(run), null, 2) : planText(run));
         return 0;
     } catch (err) {
@@ -77,12 +43,10 @@ async function main(argv: string[]): Promise<number> {
     }
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (err: unknown) => {
-            console.error(err);
-            process.exit(1);
-        },
-    );
-}
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+    },
+);

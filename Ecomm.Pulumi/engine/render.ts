@@ -19,6 +19,12 @@ export function buildTree(resources: readonly RecordedResource[]): TreeNode[] {
         if (parent) parent.children.push(node);
         else roots.push(node);
     }
+    // Registration order depends on promise timing; sort for a stable, readable tree.
+    const sort = (list: TreeNode[]) => {
+        list.sort((a, b) => a.name.localeCompare(b.name) || a.type.localeCompare(b.type));
+        list.forEach((n) => sort(n.children));
+    };
+    sort(roots);
     return roots;
 }
 

@@ -150,14 +150,24 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     recordRegistrations(mocks);
     const program = loadProgram();
     const stackType = "pulumi:pulumi:Stack";
-    let outputs: Record<string, unknown>;
+    // The program's own failure is caught inside the stack's init: a rejection escaping it would also
+    // surface as unhandled rejections from the runtime's internal promise chains.
+    let failure: { error: unknown } | undefined;
+    let outputs: Record<string, unknown> = {};
     try {
-        outputs = ((await pulumi.runtime.runInPulumiStack(async () => program())) ?? {}) as Record<string, unknown>;
+        outputs = ((await pulumi.runtime.runInPulumiStack(async () => {
+            try {
+                return await program();
+            } catch (error) {
+                failure = { error };
+                return {};
+            }
+        })) ?? {}) as Record<string, unknown>;
         await settle(mocks);
-    } catch (err) {
-        await settle(mocks).catch(() => undefined);
-        throw new StackRunError(err, mocks.resources.filter((r) => r.type !== stackType));
+    } catch (error) {
+        failure ??= { error };
     }
+    if (failure) throw new StackRunError(failure.error, mocks.resources.filter((r) => r.type !== stackType));
     return {
         stack: options.stack,
         resources: mocks.resources.filter((r) => r.type !== stackType),

@@ -1,0 +1,58 @@
+import { describe, it } from "node:test";
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
+
+const exec = promisify(execFile);
+const cli = path.join(PROJECT_ROOT, "Ecomm.Pulumi", "engine", "plan-cli.ts");
+const runTs = path.join(PROJECT_ROOT, "scripts", "run-ts.cjs");
+
+async function plan(args: string[], cwd = PROJECT_ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+        const { stdout, stderr } = await exec(process.execPath, [runTs, cli, ...args], { cwd });
+        return { code: 0, stdout, stderr };
+    } catch (err) {
+        const e = err as { code: number; stdout: string; stderr: string };
+        return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+}
+
+describe("npm run plan", () => {
+    it("prints the dev tree, counts and outputs", async () => {
+        const { code, stdout } = await plan(["--stack", "dev"]);
+        assert.equal(code, 0);
+        assert.match(stdout, /^Plan for stack "dev"/);
+        assert.match(stdout, /\nnetwork {2}\(ecomm:network:NetworkComponent\)\n( {2}\S+ {2}\(.*\)\n)* {2}network-vpc {2}\(awsx:ec2:Vpc\)/);
+        assert.match(stdout, /awsx:ec2:Vpc\s+1\n/);
+        assert.match(stdout, /privateSubnetIds\s+\["subnet-[0-9a-f]{17}","subnet-[0-9a-f]{17}"\]/);
+    });
+
+    it("gives prod as JSON with the stable top-level keys", async () => {
+        const { code, stdout } = await plan(["--stack", "prod", "--json"]);
+        assert.equal(code, 0);
+        const doc = JSON.parse(stdout) as Record<string, unknown>;
+        for (const key of ["stack", "resourceCount", "countsByType", "resources", "outputs"]) assert.ok(key in doc, key);
+        assert.equal(doc.stack, "prod");
+        assert.equal((doc.outputs as { privateSubnetIds: string[] }).privateSubnetIds.length, 3);
+        assert.equal((doc.resources as unknown[]).length, doc.resourceCount);
+    });
+
+    it("exits 1 naming the bad key when the config is refused", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecomm-plan-"));
+        const prod = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.prod.yaml"), "utf8");
+        fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), prod.replace("minSize: 3", "minSize: 1"));
+        const { code, stderr, stdout } = await plan(["--stack", "broken", "--root", dir]);
+        assert.equal(code, 1, stdout);
+        assert.match(stderr, /ecomm:frontend\.minSize = 1: must be >= 2 in prod/);
+    });
+
+    it("exits 2 with usage on a missing --stack", async () => {
+        const { code, stderr } = await plan([]);
+        assert.equal(code, 2);
+        assert.match(stderr, /--stack is required/);
+    });
+});
