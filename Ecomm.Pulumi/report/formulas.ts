@@ -1,0 +1,57 @@
+/**
+ * Pure availability arithmetic behind the plan's HA scorecard. Every function is a formula the
+ * scorecard prints beside its result; each is tested with hand-computed cases.
+ */
+
+/** AWS's defaults when a target group leaves them unset (ELB target group docs). */
+export const TARGET_GROUP_DEFAULTS = { intervalSeconds: 30, unhealthyThreshold: 3, deregistrationDelaySeconds: 300 } as const;
+
+/** Minutes in the 30-day month the SLAs are measured over. */
+export const MINUTES_PER_MONTH = 30 * 24 * 60;
+
+/** Seconds until the ALB stops routing to a dead instance: interval × unhealthy threshold. */
+export function detectionSeconds(intervalSeconds = TARGET_GROUP_DEFAULTS.intervalSeconds, unhealthyThreshold = TARGET_GROUP_DEFAULTS.unhealthyThreshold): number {
+    return intervalSeconds * unhealthyThreshold;
+}
+
+/** Seconds a deregistering target keeps in-flight requests (the deregistration delay; AWS default 300). */
+export function drainSeconds(deregistrationDelaySeconds: number = TARGET_GROUP_DEFAULTS.deregistrationDelaySeconds): number {
+    return deregistrationDelaySeconds;
+}
+
+/** Seconds from failure to a healthy replacement in service: detection + launch + boot + grace period. */
+export function replacementSeconds(detection: number, launch: number, boot: number, gracePeriod: number): number {
+    return detection + launch + boot + gracePeriod;
+}
+
+/** Seconds from a load spike to new capacity counting: alarm datapoints × period + instance warmup. */
+export function scaleOutSeconds(datapoints: number, periodSeconds: number, warmupSeconds: number): number {
+    return datapoints * periodSeconds + warmupSeconds;
+}
+
+/**
+ * Instances left when the AZ holding the most of them fails, with `instances` spread as evenly as the
+ * ASG does over `azCount` AZs (the fullest AZ holds ceil(instances / azCount)).
+ */
+export function capacityAfterAzLoss(instances: number, azCount: number): number {
+    if (azCount <= 1) return 0;
+    return instances - Math.ceil(instances / azCount);
+}
+
+/** Availability of components in series: the product of their availabilities. */
+export function serial(availabilities: readonly number[]): number {
+    return availabilities.reduce((a, b) => a * b, 1);
+}
+
+/** Expected minutes of downtime a month at an availability (a fraction, e.g. 0.9993). */
+export function downtimeMinutes(availability: number): number {
+    return (1 - availability) * MINUTES_PER_MONTH;
+}
+
+/** Fractional reduction in downtime against a baseline (0.93 = 93 % less downtime). */
+export function downtimeReduction(availability: number, baseline: number): number {
+    return 1 - downtimeMinutes(availability) / downtimeMinutes(baseline);
+}
+
+/** A percentage (e.g. 99.95) as a fraction (0.9995). */
+export const fraction = (percent: number) => percent / 100;
