@@ -10,7 +10,7 @@ export const TARGET_GROUP_DEFAULTS = { intervalSeconds: 30, unhealthyThreshold: 
 export const MINUTES_PER_MONTH = 30 * 24 * 60;
 
 /** Seconds until the ALB stops routing to a dead instance: interval × unhealthy threshold. */
-export function detectionSeconds(intervalSeconds = TARGET_GROUP_DEFAULTS.intervalSeconds, unhealthyThreshold = TARGET_GROUP_DEFAULTS.unhealthyThreshold): number {
+export function detectionSeconds(intervalSeconds: number = TARGET_GROUP_DEFAULTS.intervalSeconds, unhealthyThreshold: number = TARGET_GROUP_DEFAULTS.unhealthyThreshold): number {
     return intervalSeconds * unhealthyThreshold;
 }
 
