@@ -35,7 +35,7 @@ describe("npm run plan", () => {
         const { code, stdout } = await plan(["--stack", "prod", "--json"]);
         assert.equal(code, 0);
         const doc = JSON.parse(stdout) as Record<string, unknown>;
-        for (const key of ["stack", "resourceCount", "countsByType", "resources", "outputs"]) assert.ok(key in doc, key);
+        assert.deepEqual(Object.keys(doc), ["version", "stack", "resourceCount", "countsByType", "resources", "outputs", "scorecard", "cost"]);
         assert.equal(doc.stack, "prod");
         assert.equal((doc.outputs as { privateSubnetIds: string[] }).privateSubnetIds.length, 3);
         assert.equal((doc.resources as unknown[]).length, doc.resourceCount);
