@@ -182,7 +182,8 @@ function weeklyIntervals(window: string, daily: boolean): [number, number][] {
         const offset = daily ? day * 1440 : 0;
         const start = minutes(from) + offset;
         let end = minutes(to) + offset;
-        if (end <= start) end += daily ? 1440 : week;
+        if (end === start) continue; // an empty window (refused as shorter than 30 minutes) covers no minute
+        if (end < start) end += daily ? 1440 : week;
         if (end > week) spans.push([start, week], [0, end - week]);
         else spans.push([start, end]);
     }

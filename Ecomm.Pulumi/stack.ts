@@ -35,6 +35,12 @@ export function ecommStack() {
     const region = new pulumi.Config("aws").require("region");
     const stack = pulumi.getStack();
 
+    if (config.database.backupReplicationRegion === region) {
+        throw new pulumi.RunError(
+            `ecomm:database.backupReplicationRegion = "${region}": must be another region than aws:region (${region}) to survive its loss`,
+        );
+    }
+
     const provider = new aws.Provider("aws", { region, defaultTags: { tags: defaultTags(config, stack) } });
     const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
 
@@ -57,11 +63,6 @@ export function ecommStack() {
 
     const db = config.database;
     const prod = config.environment === "prod";
-    if (db.backupReplicationRegion === region) {
-        throw new pulumi.RunError(
-            `ecomm:database.backupReplicationRegion = "${region}": must be another region than aws:region (${region}) to survive its loss`,
-        );
-    }
     const database = new DatabaseComponent(
         "database",
         {

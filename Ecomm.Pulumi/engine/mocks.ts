@@ -21,6 +21,8 @@ export interface RecordedResource {
     protect: boolean;
     ignoreChanges: string[];
     aliases: string[];
+    /** The explicit provider reference (`urn::id`), when the resource was given one; empty otherwise. */
+    readonly provider: string;
     readonly inputs: Record<string, unknown>;
     readonly id: string | undefined;
     readonly state: Record<string, unknown>;
@@ -121,6 +123,7 @@ export class EcommMocks implements pulumi.runtime.Mocks {
             protect: false,
             ignoreChanges: [],
             aliases: [],
+            provider: args.provider ?? "",
             inputs,
             id,
             state,

@@ -116,7 +116,7 @@ const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void>
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Waits until nothing is in flight and the number of registered resources stops changing. */
-async function settle(mocks: EcommMocks): Promise<void> {
+export async function settle(mocks: EcommMocks): Promise<void> {
     let stableRounds = 0;
     let last = -1;
     while (stableRounds < 3) {
@@ -152,8 +152,20 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     const stackType = "pulumi:pulumi:Stack";
     let outputs: Record<string, unknown>;
     try {
-        outputs = ((await pulumi.runtime.runInPulumiStack(async () => program())) ?? {}) as Record<string, unknown>;
+        // A program that throws inside runInPulumiStack leaves two rejected promises in Pulumi's Stack
+        // that nothing observes; `node --test` fails the running test on such unhandled rejections even
+        // though the error is caught here. So the failure is caught inside init and rethrown after.
+        let failure: { error: unknown } | undefined;
+        outputs = ((await pulumi.runtime.runInPulumiStack(async () => {
+            try {
+                return await program();
+            } catch (error) {
+                failure = { error };
+                return {};
+            }
+        })) ?? {}) as Record<string, unknown>;
         await settle(mocks);
+        if (failure) throw failure.error;
     } catch (err) {
         await settle(mocks).catch(() => undefined);
         throw new StackRunError(err, mocks.resources.filter((r) => r.type !== stackType));
