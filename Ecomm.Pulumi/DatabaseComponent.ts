@@ -188,32 +188,14 @@ export class DatabaseComponent extends pulumi.ComponentResource {
         this.monitoringRoleArn = monitoring?.role.arn;
 
         const shared: Shared = { key, subnetGroup, securityGroup, monitoring };
-        if (isInstanceMode(args.mode)) {
-            const parameterGroup = this.createParameterGroup();
-            this.parameterGroupName = parameterGroup.name;
-            const instance = this.createInstance(shared, parameterGroup);
-            this.endpoint = instance.address;
-            this.port = instance.port;
-            this.secretArn = secretArnOf(instance.masterUserSecrets);
-            this.instanceIdentifiers = instance.identifier.apply((id) => [id]);
-            if (args.backupReplication) this.replicateBackups(instance, args.backupReplication);
-        } else {
-            const parameterGroup = this.createClusterParameterGroup();
-            this.parameterGroupName = parameterGroup.name;
-            const cluster = this.createCluster(shared, parameterGroup);
-            this.endpoint = cluster.endpoint;
-            this.readerEndpoint = cluster.readerEndpoint;
-            this.port = cluster.port;
-            this.secretArn = secretArnOf(cluster.masterUserSecrets);
-            this.clusterIdentifier = cluster.clusterIdentifier;
-            if (args.mode === "aurora") {
-                const instances = this.createAuroraInstances(shared, cluster);
-                this.instanceIdentifiers = pulumi.all(instances.map((i) => i.identifier));
-            } else {
-                // A Multi-AZ DB cluster's three instances are created by RDS, not by us.
-                this.instanceIdentifiers = cluster.clusterMembers;
-            }
-        }
+        const deployment = isInstanceMode(args.mode) ? this.createInstanceDeployment(shared) : this.createClusterDeployment(shared);
+        this.parameterGroupName = deployment.parameterGroupName;
+        this.endpoint = deployment.endpoint;
+        this.readerEndpoint = deployment.readerEndpoint;
+        this.port = deployment.port;
+        this.secretArn = deployment.secretArn;
+        this.instanceIdentifiers = deployment.instanceIdentifiers;
+        this.clusterIdentifier = deployment.clusterIdentifier;
 
         this.registerOutputs({
             mode: this.mode,
@@ -415,6 +397,40 @@ export class DatabaseComponent extends pulumi.ComponentResource {
         };
     }
 
+    /** single-az / multi-az-instance: a parameter group, the instance, and optionally DR backup copies. */
+    private createInstanceDeployment(shared: Shared): Deployment {
+        const parameterGroup = this.createParameterGroup();
+        const instance = this.createInstance(shared, parameterGroup);
+        if (this.args.backupReplication) this.replicateBackups(instance, this.args.backupReplication);
+        return {
+            parameterGroupName: parameterGroup.name,
+            endpoint: instance.address,
+            port: instance.port,
+            secretArn: secretArnOf(instance.masterUserSecrets),
+            instanceIdentifiers: instance.identifier.apply((id) => [id]),
+        };
+    }
+
+    /** multi-az-cluster / aurora: a cluster parameter group, the cluster, and Aurora's instances. */
+    private createClusterDeployment(shared: Shared): Deployment {
+        const parameterGroup = this.createClusterParameterGroup();
+        const cluster = this.createCluster(shared, parameterGroup);
+        const instanceIdentifiers =
+            this.args.mode === "aurora"
+                ? pulumi.all(this.createAuroraInstances(shared, cluster).map((i) => i.identifier))
+                : // A Multi-AZ DB cluster's three instances are created by RDS, not by us.
+                  cluster.clusterMembers;
+        return {
+            parameterGroupName: parameterGroup.name,
+            endpoint: cluster.endpoint,
+            readerEndpoint: cluster.readerEndpoint,
+            port: cluster.port,
+            secretArn: secretArnOf(cluster.masterUserSecrets),
+            instanceIdentifiers,
+            clusterIdentifier: cluster.clusterIdentifier,
+        };
+    }
+
     private createInstance(shared: Shared, parameterGroup: aws.rds.ParameterGroup): aws.rds.Instance {
         const a = this.args;
         return new aws.rds.Instance(
@@ -530,6 +546,17 @@ interface Monitoring {
     readonly role: aws.iam.Role;
     readonly attachment: aws.iam.RolePolicyAttachment;
     readonly interval: number;
+}
+
+/** What the stack and monitoring need from either kind of deployment. */
+interface Deployment {
+    readonly parameterGroupName: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly readerEndpoint?: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly secretArn: pulumi.Output<string>;
+    readonly instanceIdentifiers: pulumi.Output<string[]>;
+    readonly clusterIdentifier?: pulumi.Output<string>;
 }
 
 interface Shared {
