@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { parseCidr } from "./network-plan";
-import { databaseRuleProblems } from "./database-rules";
+import { databaseRuleProblems, requiredAvailabilityZones } from "./database-rules";
 
 export const CONFIG_NAMESPACE = "ecomm";
 
@@ -430,6 +430,18 @@ export function stackConfigSchema(env: Environment) {
             )
             .default({}),
     }).superRefine((c, ctx) => {
+        // The database's shape needs enough AZs in the (isolated) subnet group: a Multi-AZ DB cluster
+        // is created across three AZs, Aurora pins the writer and each reader to an AZ of its own.
+        const azCount = c.network.availabilityZoneNames?.length ?? c.network.availabilityZones;
+        const needed = requiredAvailabilityZones(c.database.mode, c.database.readerCount);
+        if (needed > azCount) {
+            ctx.addIssue({
+                code: "custom",
+                path: c.database.mode === "aurora" ? ["database", "readerCount"] : ["database", "mode"],
+                input: c.database.mode === "aurora" ? c.database.readerCount : c.database.mode,
+                message: `${c.database.mode} needs ${needed} availability zones (one per DB instance) but ecomm:network.availabilityZones is ${azCount}`,
+            });
+        }
         if (c.environment !== "prod") return;
         const need = (path: (string | number)[], input: unknown, message: string) =>
             ctx.addIssue({ code: "custom", path, input, message });

@@ -1,8 +1,13 @@
 /**
  * Pure rules for the `ecomm:database` config: which engine, version and instance class each mode
- * supports, the parameter-group family a version belongs to, and the backup/maintenance window check.
+ * supports, the parameter-group family a version belongs to, the TLS parameter and log exports per
+ * engine, where Performance Insights is available, RDS identifier rules and the backup/maintenance
+ * window check.
  * Sources: RDS User Guide, "Supported DB engines for DB instance classes", "Multi-AZ DB cluster
- * deployments" (instance class and version availability) and the Aurora User Guide's instance class table.
+ * deployments" (instance class availability), "Creating a Multi-AZ DB cluster" (three AZs, storage
+ * types, backups >= 1 day), "Limitations of Multi-AZ DB clusters" (no storage autoscaling, no
+ * cross-Region automated backups), the Aurora User Guide's instance class table, and "DB engine,
+ * Region, and instance class support for Database Insights" (Performance Insights class limits).
  */
 
 export type DatabaseMode = "single-az" | "multi-az-instance" | "multi-az-cluster" | "aurora";
@@ -26,19 +31,34 @@ export interface DatabaseRuleProblem {
     readonly message: string;
 }
 
-/** Supported major versions per engine and mode (RDS PostgreSQL 13–17, MySQL 8.0/8.4; Aurora PG 13–17, Aurora MySQL 3 = 8.0). */
+/**
+ * Supported major versions per engine and mode: RDS PostgreSQL 13–18 (13 is in paid RDS Extended
+ * Support), MySQL 8.0/8.4; Multi-AZ DB clusters PostgreSQL 13–17 and MySQL 8.0/8.4 (the versions the
+ * Multi-AZ DB cluster class table lists); Aurora PostgreSQL 13–18, Aurora MySQL 3 (= 8.0).
+ */
 const MAJORS: Readonly<Record<DatabaseMode, Readonly<Record<DatabaseEngine, readonly string[]>>>> = {
-    "single-az": { postgres: ["13", "14", "15", "16", "17"], mysql: ["8.0", "8.4"] },
-    "multi-az-instance": { postgres: ["13", "14", "15", "16", "17"], mysql: ["8.0", "8.4"] },
+    "single-az": { postgres: ["13", "14", "15", "16", "17", "18"], mysql: ["8.0", "8.4"] },
+    "multi-az-instance": { postgres: ["13", "14", "15", "16", "17", "18"], mysql: ["8.0", "8.4"] },
     "multi-az-cluster": { postgres: ["13", "14", "15", "16", "17"], mysql: ["8.0", "8.4"] },
-    aurora: { postgres: ["13", "14", "15", "16", "17"], mysql: ["8.0"] },
+    aurora: { postgres: ["13", "14", "15", "16", "17", "18"], mysql: ["8.0"] },
 };
 
-/** Instance families a Multi-AZ DB cluster may use (they need local NVMe storage). */
-const MULTI_AZ_CLUSTER_FAMILIES = ["c6gd", "m5d", "m6gd", "m6id", "m6idn", "m7gd", "r5d", "r6gd", "r6id", "r6idn", "r7gd", "r8gd"];
+/**
+ * Instance families a Multi-AZ DB cluster may use, exactly as "Instance class availability for Multi-AZ
+ * DB clusters" lists them; only db.c6gd comes in the `medium` size.
+ */
+const MULTI_AZ_CLUSTER_FAMILIES = ["c6gd", "m5d", "m6gd", "m6id", "m6idn", "r5d", "r6gd", "r6id", "r6idn", "x2iedn"];
 /** Instance families Aurora accepts (plus db.t3/t4g medium and large, and db.serverless). */
 const AURORA_FAMILIES = ["r5", "r6g", "r6gd", "r6i", "r6id", "r7g", "r7i", "r8g", "r8gd", "x2g"];
-const AURORA_BURSTABLE = ["db.t3.medium", "db.t4g.medium", "db.t4g.large"];
+const AURORA_BURSTABLE = ["db.t3.medium", "db.t3.large", "db.t4g.medium", "db.t4g.large"];
+
+/**
+ * A Multi-AZ DB cluster's gp3 storage: AWS requires an IOPS value to create a Multi-AZ DB cluster, and
+ * RDS accepts an IOPS value on gp3 (PostgreSQL, MySQL) only from 400 GiB, where the included baseline
+ * is 12,000 IOPS. 400 GiB with the baseline 12,000 satisfies both without paying for extra IOPS.
+ */
+export const MULTI_AZ_CLUSTER_MIN_STORAGE_GB = 400;
+export const MULTI_AZ_CLUSTER_GP3_IOPS = 12000;
 
 /** The major version: `16` for postgres `16.8`, `8.0` for mysql `8.0.40` or Aurora MySQL `8.0.mysql_aurora.3.08.0`. */
 export function majorVersion(engine: DatabaseEngine, engineVersion: string): string {
@@ -46,8 +66,11 @@ export function majorVersion(engine: DatabaseEngine, engineVersion: string): str
     return engine === "postgres" ? parts[0] : parts.slice(0, 2).join(".");
 }
 
+/** An RDS engine name. */
+export type RdsEngine = "postgres" | "mysql" | "aurora-postgresql" | "aurora-mysql";
+
 /** The RDS engine name for a mode: `aurora-postgresql` / `aurora-mysql` in aurora mode. */
-export function rdsEngineName(mode: DatabaseMode, engine: DatabaseEngine): string {
+export function rdsEngineName(mode: DatabaseMode, engine: DatabaseEngine): RdsEngine {
     if (mode === "aurora") return engine === "postgres" ? "aurora-postgresql" : "aurora-mysql";
     return engine;
 }
@@ -64,6 +87,81 @@ export function defaultPort(engine: DatabaseEngine): number {
 
 function family(instanceClass: string): string {
     return instanceClass.split(".")[1] ?? "";
+}
+
+/** Whether the mode runs on instances with EBS storage RDS can grow itself (storage autoscaling). */
+export function isInstanceMode(mode: DatabaseMode): boolean {
+    return mode === "single-az" || mode === "multi-az-instance";
+}
+
+/** Whether the mode is an `aws.rds.Cluster` (Multi-AZ DB cluster or Aurora). */
+export function isClusterMode(mode: DatabaseMode): boolean {
+    return !isInstanceMode(mode);
+}
+
+/** How many AZs the mode needs in its subnet group (Aurora: a writer plus `readerCount` readers, one AZ each). */
+export function requiredAvailabilityZones(mode: DatabaseMode, readerCount: number): number {
+    if (mode === "multi-az-cluster") return 3;
+    if (mode === "aurora") return readerCount + 1;
+    return mode === "multi-az-instance" ? 2 : 1;
+}
+
+/**
+ * The parameter that makes the server refuse unencrypted connections: `rds.force_ssl` for PostgreSQL
+ * (RDS and Aurora), `require_secure_transport` for MySQL (RDS documents `1 (ON)`; Aurora MySQL's
+ * cluster parameter takes `ON`).
+ */
+export function tlsParameter(mode: DatabaseMode, engine: DatabaseEngine): { readonly name: string; readonly value: string } {
+    if (engine === "postgres") return { name: "rds.force_ssl", value: "1" };
+    return { name: "require_secure_transport", value: mode === "aurora" ? "ON" : "1" };
+}
+
+/**
+ * The engine parameters the component sets: the TLS one, and for MySQL the slow query log written to
+ * a file, which is what the `slowquery` CloudWatch export reads (without `log_output = FILE` nothing is
+ * exported).
+ */
+export function engineParameters(mode: DatabaseMode, engine: DatabaseEngine): { readonly name: string; readonly value: string }[] {
+    const tls = tlsParameter(mode, engine);
+    if (engine === "postgres") return [tls];
+    return [tls, { name: "slow_query_log", value: "1" }, { name: "long_query_time", value: "1" }, { name: "log_output", value: "FILE" }];
+}
+
+/**
+ * The log types exported to CloudWatch Logs. PostgreSQL: `postgresql`, plus `upgrade` on instances
+ * (clusters, Multi-AZ or Aurora, have no `upgrade` log type: the provider accepts only `audit`, `error`,
+ * `general`, `iam-db-auth-error`, `instance`, `postgresql`, `slowquery` there). MySQL: `error` and
+ * `slowquery`; `general` is left out on purpose (it logs every statement, costs I/O and would copy query
+ * text, possibly with customer data, into CloudWatch), and `audit` needs an option group (RDS) or
+ * server audit settings (Aurora).
+ */
+export function logExports(mode: DatabaseMode, engine: DatabaseEngine): string[] {
+    if (engine === "postgres") return isInstanceMode(mode) ? ["postgresql", "upgrade"] : ["postgresql"];
+    return ["error", "slowquery"];
+}
+
+/**
+ * Whether Performance Insights is available on the class: RDS for MySQL lacks it on db.t2/t3/t4g
+ * micro and small; Aurora MySQL lacks it on db.t2 and db.t3 (and db.t4g micro/small); PostgreSQL
+ * (RDS and Aurora) has no class restriction.
+ */
+export function performanceInsightsSupported(mode: DatabaseMode, engine: DatabaseEngine, instanceClass: string): boolean {
+    if (engine === "postgres") return true;
+    if (/^db\.t4g\.(micro|small)$/.test(instanceClass)) return false;
+    if (mode === "aurora") return !/^db\.t[23]\./.test(instanceClass);
+    return !/^db\.t[23]\.(micro|small)$/.test(instanceClass);
+}
+
+/**
+ * What is wrong with an RDS identifier (DB instance, cluster, snapshot), or undefined: 1–63 lowercase
+ * letters, digits and hyphens, starting with a letter, no `--`, not ending in `-`.
+ */
+export function rdsIdentifierProblem(identifier: string): string | undefined {
+    if (identifier.length < 1 || identifier.length > 63) return `must be 1–63 characters (is ${identifier.length})`;
+    if (!/^[a-z][a-z0-9-]*$/.test(identifier)) return "must start with a lowercase letter and contain only lowercase letters, digits and hyphens";
+    if (identifier.includes("--")) return "must not contain two consecutive hyphens";
+    if (identifier.endsWith("-")) return "must not end with a hyphen";
+    return undefined;
 }
 
 /** Minutes from Monday 00:00 for `ddd:hh:mm`, or minutes from midnight for `hh:mm`. */
@@ -84,17 +182,19 @@ function weeklyIntervals(window: string, daily: boolean): [number, number][] {
         const offset = daily ? day * 1440 : 0;
         const start = minutes(from) + offset;
         let end = minutes(to) + offset;
-        if (end <= start) end += daily ? 1440 : week;
+        if (end === start) continue; // an empty window (refused as shorter than 30 minutes) covers no minute
+        if (end < start) end += daily ? 1440 : week;
         if (end > week) spans.push([start, week], [0, end - week]);
         else spans.push([start, end]);
     }
     return spans;
 }
 
-/** Length of a window in minutes (wrapping past midnight or the week's end). */
+/** Length of a window in minutes (wrapping past midnight or the week's end); 0 when it ends where it starts. */
 export function windowMinutes(window: string, daily: boolean): number {
     const [from, to] = window.split("-");
     const span = minutes(to) - minutes(from);
+    if (span === 0) return 0;
     return span > 0 ? span : span + (daily ? 1440 : 7 * 1440);
 }
 
@@ -132,20 +232,31 @@ export function databaseRuleProblems(db: DatabaseRuleInput): DatabaseRuleProblem
             message: `Aurora supports db.{${AURORA_FAMILIES.join(",")}}.*, ${AURORA_BURSTABLE.join(", ")} and db.serverless`,
         });
     }
+    if (db.mode === "multi-az-cluster" && MULTI_AZ_CLUSTER_FAMILIES.includes(fam) && fam !== "c6gd" && db.instanceClass.endsWith(".medium")) {
+        problems.push({ field: "instanceClass", message: "a Multi-AZ DB cluster offers the medium size only in db.c6gd" });
+    }
     if (db.mode !== "aurora" && db.instanceClass === "db.serverless") {
         problems.push({ field: "instanceClass", message: "db.serverless is for aurora mode only" });
     }
-    if (db.maxAllocatedStorageGb < db.allocatedStorageGb) {
+    // Storage autoscaling exists only for instances; Multi-AZ DB clusters don't support it and Aurora
+    // storage grows by itself, so maxAllocatedStorageGb is not checked (nor used) there.
+    if (isInstanceMode(db.mode) && db.maxAllocatedStorageGb < db.allocatedStorageGb) {
         problems.push({
             field: "maxAllocatedStorageGb",
             message: `must be >= allocatedStorageGb (${db.allocatedStorageGb}); storage autoscaling only grows`,
         });
     }
-    if (db.mode === "multi-az-cluster" && db.allocatedStorageGb < 100) {
-        problems.push({ field: "allocatedStorageGb", message: "a Multi-AZ DB cluster (io1/io2/gp3) needs at least 100 GiB" });
+    if (db.mode === "multi-az-cluster" && db.allocatedStorageGb < MULTI_AZ_CLUSTER_MIN_STORAGE_GB) {
+        problems.push({
+            field: "allocatedStorageGb",
+            message: `a Multi-AZ DB cluster needs at least ${MULTI_AZ_CLUSTER_MIN_STORAGE_GB} GiB: it must be created with an IOPS value, and gp3 takes one only from 400 GiB (baseline ${MULTI_AZ_CLUSTER_GP3_IOPS} IOPS)`,
+        });
     }
-    if (db.mode !== "single-az" && db.mode !== "multi-az-instance" && db.backupRetentionDays < 1) {
+    if (isClusterMode(db.mode) && db.backupRetentionDays < 1) {
         problems.push({ field: "backupRetentionDays", message: `must be from 1 to 35 in ${db.mode} mode (clusters always keep backups)` });
+    }
+    if (db.backupReplicationRegion && db.backupRetentionDays < 1) {
+        problems.push({ field: "backupRetentionDays", message: "must be from 1 to 35 when backupReplicationRegion is set (there are no automated backups to replicate otherwise)" });
     }
     if (windowMinutes(db.backupWindow, true) < 30) {
         problems.push({ field: "backupWindow", message: "must be at least 30 minutes long" });

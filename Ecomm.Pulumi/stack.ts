@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig, type StackConfig } from "./config";
 import { NetworkComponent } from "./NetworkComponent";
+import { DatabaseComponent } from "./DatabaseComponent";
 
 /** Reads the stack's config from the engine, refusing bad input before any resource exists. */
 export function loadStackConfig(): StackConfig {
@@ -34,6 +35,12 @@ export function ecommStack() {
     const region = new pulumi.Config("aws").require("region");
     const stack = pulumi.getStack();
 
+    if (config.database.backupReplicationRegion === region) {
+        throw new pulumi.RunError(
+            `ecomm:database.backupReplicationRegion = "${region}": must be another region than aws:region (${region}) to survive its loss`,
+        );
+    }
+
     const provider = new aws.Provider("aws", { region, defaultTags: { tags: defaultTags(config, stack) } });
     const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
 
@@ -50,6 +57,51 @@ export function ecommStack() {
         opts,
     );
 
+    // TODO(lead): replace with [web.backend.securityGroupId] once the WebTierComponent lands. Until
+    // then nothing can reach the database: its security group admits only these groups, and no CIDR.
+    const databaseClientSecurityGroupIds: pulumi.Input<string>[] = [];
+
+    const db = config.database;
+    const prod = config.environment === "prod";
+    const database = new DatabaseComponent(
+        "database",
+        {
+            mode: db.mode,
+            engine: db.engine,
+            engineVersion: db.engineVersion,
+            instanceClass: db.instanceClass,
+            allocatedStorageGb: db.allocatedStorageGb,
+            maxAllocatedStorageGb: db.maxAllocatedStorageGb,
+            dbName: db.dbName,
+            vpcId: network.vpcId,
+            subnetIds: network.isolatedSubnetIds,
+            availabilityZones: network.availabilityZones,
+            availabilityZoneCount: config.network.availabilityZoneNames?.length ?? config.network.availabilityZones,
+            clientSecurityGroupIds: databaseClientSecurityGroupIds,
+            backupRetentionDays: db.backupRetentionDays,
+            backupWindow: db.backupWindow,
+            maintenanceWindow: db.maintenanceWindow,
+            deletionProtection: db.deletionProtection,
+            finalSnapshotIdentifier: prod ? `ecomm-${stack}-database-final` : undefined,
+            protect: prod,
+            applyImmediately: !prod,
+            performanceInsights: db.performanceInsights,
+            monitoringIntervalSeconds: db.monitoringIntervalSeconds,
+            readerCount: db.readerCount,
+            keyAliasName: `alias/ecomm-${stack}-database`,
+            backupReplication: db.backupReplicationRegion
+                ? {
+                      region: db.backupReplicationRegion,
+                      provider: new aws.Provider("aws-backup-replica", {
+                          region: db.backupReplicationRegion,
+                          defaultTags: { tags: defaultTags(config, stack) },
+                      }),
+                  }
+                : undefined,
+        },
+        opts,
+    );
+
     return {
         environment: config.environment,
         region,
@@ -59,5 +111,16 @@ export function ecommStack() {
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,
         isolatedSubnetIds: network.isolatedSubnetIds,
+        dbMode: database.mode,
+        dbEngine: database.engine,
+        dbEndpoint: database.endpoint,
+        dbPort: database.port,
+        dbName: database.dbName,
+        dbSecretArn: database.secretArn,
+        dbSecurityGroupId: database.securityGroupId,
+        dbInstanceIdentifiers: database.instanceIdentifiers,
+        // Cluster modes only; absent (rather than an "undefined" output the engine warns about) otherwise.
+        ...(database.readerEndpoint ? { dbReaderEndpoint: database.readerEndpoint } : {}),
+        ...(database.clusterIdentifier ? { dbClusterIdentifier: database.clusterIdentifier } : {}),
     };
 }

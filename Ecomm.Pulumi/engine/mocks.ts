@@ -21,6 +21,8 @@ export interface RecordedResource {
     protect: boolean;
     ignoreChanges: string[];
     aliases: string[];
+    /** The explicit provider reference (`urn::id`), when the resource was given one; empty otherwise. */
+    readonly provider: string;
     readonly inputs: Record<string, unknown>;
     readonly id: string | undefined;
     readonly state: Record<string, unknown>;
@@ -121,6 +123,7 @@ export class EcommMocks implements pulumi.runtime.Mocks {
             protect: false,
             ignoreChanges: [],
             aliases: [],
+            provider: args.provider ?? "",
             inputs,
             id,
             state,
@@ -200,6 +203,13 @@ export class EcommMocks implements pulumi.runtime.Mocks {
             case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
             case "aws:iam/rolePolicy:RolePolicy":
                 return { id: `${String(inputs.role)}-${h.slice(0, 8)}` };
+            case "aws:kms/alias:Alias":
+                return { id: String(inputs.name ?? physical), arn: this.arn("kms", String(inputs.name ?? physical)), targetKeyArn: this.arn("kms", `key/${String(inputs.targetKeyId)}`) };
+            case "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": {
+                // Lives in the destination region: its ARN names the replicated backup there.
+                const arn = `arn:aws:rds:${String(inputs.region ?? "dr-region")}:${MOCK_ACCOUNT_ID}:auto-backup:ab-${h}`;
+                return { id: arn };
+            }
             case "aws:kms/key:Key":
                 return { id: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${h.slice(0, 3)}-${h.slice(3, 15)}`, arn: this.arn("kms", `key/${h}`), keyId: h };
             case "aws:cloudwatch/logGroup:LogGroup":
@@ -271,6 +281,9 @@ export class EcommMocks implements pulumi.runtime.Mocks {
             masterUserSecrets: managed ? [{ secretArn, secretStatus: "active", kmsKeyId: inputs.masterUserSecretKmsKeyId ?? "" }] : [],
             masterUserSecret: managed ? [{ secretArn, secretStatus: "active", kmsKeyId: inputs.masterUserSecretKmsKeyId ?? "" }] : [],
             availabilityZone: inputs.availabilityZone ?? `${region}a`,
+            // A Multi-AZ DB cluster (dbClusterInstanceClass set) has a writer and two readers RDS creates.
+            clusterMembers: cluster && inputs.dbClusterInstanceClass ? [1, 2, 3].map((i) => `${identifier}-instance-${i}`) : inputs.clusterMembers ?? [],
+            engineVersionActual: inputs.engineVersion,
         };
     }
 

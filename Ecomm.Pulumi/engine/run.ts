@@ -116,7 +116,7 @@ const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void>
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Waits until nothing is in flight and the number of registered resources stops changing. */
-async function settle(mocks: EcommMocks): Promise<void> {
+export async function settle(mocks: EcommMocks): Promise<void> {
     let stableRounds = 0;
     let last = -1;
     while (stableRounds < 3) {

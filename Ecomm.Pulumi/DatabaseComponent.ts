@@ -1,0 +1,575 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { assumeRolePolicy } from "./iam";
+import {
+    defaultPort,
+    engineParameters,
+    isInstanceMode,
+    logExports,
+    MULTI_AZ_CLUSTER_GP3_IOPS,
+    parameterGroupFamily,
+    performanceInsightsSupported,
+    rdsEngineName,
+    rdsIdentifierProblem,
+    requiredAvailabilityZones,
+    type DatabaseEngine,
+    type DatabaseMode,
+    type RdsEngine,
+} from "./database-rules";
+
+export type { DatabaseEngine, DatabaseMode, RdsEngine };
+
+/** Performance Insights' free retention (days). */
+const PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7;
+/** The AWS managed policy Enhanced Monitoring's role needs. */
+const ENHANCED_MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
+
+export interface DatabaseComponentArgs {
+    /**
+     * How the database survives the loss of an instance or an AZ:
+     * - `single-az`: one instance, no standby. Cheapest; an AZ or host failure means a restore from
+     *   backup (minutes to hours). Dev only.
+     * - `multi-az-instance`: one `aws.rds.Instance` with a synchronous standby in another AZ that serves
+     *   no reads; failover typically 60–120 s. About 2x the single-AZ instance and storage price.
+     * - `multi-az-cluster`: an RDS Multi-AZ DB cluster, a writer and two readable standbys in three AZs
+     *   (semi-synchronous); failover typically under 35 s. About 3x the instance price, local-NVMe
+     *   classes only, and storage that does not autoscale.
+     * - `aurora`: an Aurora cluster with a writer and `readerCount` readers, each pinned to its own AZ,
+     *   on storage replicated six ways over three AZs; failover typically ~30 s. Priced per instance
+     *   plus per GB-month and I/O.
+     */
+    readonly mode: DatabaseMode;
+    /** `postgres` or `mysql` (their Aurora counterparts in aurora mode). */
+    readonly engine: DatabaseEngine;
+    /**
+     * The engine version, validated by the config schema for the mode.
+     * @example "16.8" (PostgreSQL), "8.0.40" (MySQL), "8.0.mysql_aurora.3.08.0" (Aurora MySQL)
+     */
+    readonly engineVersion: string;
+    /**
+     * Instance class of every DB instance (writer, standby(s), readers).
+     * @example "db.m7g.large"; "db.m6gd.large" for a Multi-AZ DB cluster; "db.r7g.large" for Aurora
+     */
+    readonly instanceClass: string;
+    /** Initial storage in GiB (instance modes and Multi-AZ DB clusters; Aurora storage is managed). */
+    readonly allocatedStorageGb: number;
+    /**
+     * Upper bound for RDS storage autoscaling in GiB (instance modes only: Multi-AZ DB clusters don't
+     * support it and Aurora storage grows by itself).
+     */
+    readonly maxAllocatedStorageGb: number;
+    /** Name of the database created with the cluster or instance. @example "shop" */
+    readonly dbName: string;
+    /**
+     * The master user's name. Its password is generated and rotated by RDS in Secrets Manager, never
+     * seen by Pulumi.
+     * @default "ecomm_admin"
+     */
+    readonly masterUsername?: string;
+    /** VPC the security group belongs to. */
+    readonly vpcId: pulumi.Input<string>;
+    /** Subnets of the DB subnet group: the isolated tier, one per AZ. */
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** The AZ names in the same order as `subnetIds`; Aurora instances are pinned to them in turn. */
+    readonly availabilityZones: pulumi.Input<string[]>;
+    /** How many AZs `subnetIds` spans (a plain number: it decides how many Aurora instances fit). */
+    readonly availabilityZoneCount: number;
+    /**
+     * Security groups allowed to connect on the engine's port (the backend service's). Nothing else may
+     * connect: no CIDR ranges.
+     * @default [] (nobody can connect until a client group is given)
+     */
+    readonly clientSecurityGroupIds: readonly pulumi.Input<string>[];
+    /** Days of automated backups (0 turns them off; clusters need 1–35). */
+    readonly backupRetentionDays: number;
+    /** Daily backup window, UTC, `hh24:mi-hh24:mi`, not overlapping `maintenanceWindow`. */
+    readonly backupWindow: string;
+    /** Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`. */
+    readonly maintenanceWindow: string;
+    /** Refuse `DeleteDBInstance`/`DeleteDBCluster` until turned off. */
+    readonly deletionProtection: boolean;
+    /**
+     * Identifier of the snapshot RDS takes when the database is deleted (≤ 63 lowercase letters, digits,
+     * hyphens; unique in the account and region).
+     * @default none: deleting the database takes no final snapshot (dev)
+     */
+    readonly finalSnapshotIdentifier?: string;
+    /**
+     * Pulumi `protect` on the stateful resources (the database and its KMS key): `pulumi destroy` and
+     * replacements fail until it is lifted.
+     * @default false
+     */
+    readonly protect?: boolean;
+    /**
+     * Apply modifications at once instead of in the maintenance window (a class change then restarts
+     * the database during business hours).
+     * @default false
+     */
+    readonly applyImmediately?: boolean;
+    /**
+     * Performance Insights (encrypted with the component's key, 7 days' free retention). Skipped on
+     * classes that lack it (RDS MySQL db.t3/t4g micro and small, Aurora MySQL db.t3).
+     * @default true
+     */
+    readonly performanceInsights?: boolean;
+    /**
+     * Enhanced Monitoring interval in seconds (0, 1, 5, 10, 15, 30 or 60); 0 turns it off and creates no
+     * monitoring role. Billed as CloudWatch Logs ingestion.
+     * @default 0
+     */
+    readonly monitoringIntervalSeconds?: number;
+    /** Aurora readers besides the writer (aurora mode), each in its own AZ. @default 1 */
+    readonly readerCount?: number;
+    /** KMS alias for the component's key, unique in the account and region. @default `alias/${name}` */
+    readonly keyAliasName?: string;
+    /**
+     * Replicate automated backups to another region (instance modes) for disaster recovery, through a
+     * provider for that region and a KMS key created there. Costs the cross-region transfer and the
+     * replicated storage.
+     * @default none
+     */
+    readonly backupReplication?: {
+        /** The destination region. @example "us-west-2" */
+        readonly region: string;
+        /** A provider configured for `region`. */
+        readonly provider: aws.Provider;
+    };
+}
+
+/**
+ * A private, encrypted, TLS-only RDS or Aurora database with a password RDS manages in Secrets Manager,
+ * automated backups, Performance Insights, optional Enhanced Monitoring and cross-region backup copies.
+ */
+export class DatabaseComponent extends pulumi.ComponentResource {
+    public readonly mode: DatabaseMode;
+    /** The RDS engine name (`postgres`, `mysql`, `aurora-postgresql`, `aurora-mysql`). */
+    public readonly engine: RdsEngine;
+    /** The writer's DNS name (instance address or cluster endpoint), without the port. */
+    public readonly endpoint: pulumi.Output<string>;
+    /** The cluster's reader endpoint (cluster modes); undefined for instance modes. */
+    public readonly readerEndpoint?: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+    public readonly dbName: string;
+    /** ARN of the Secrets Manager secret RDS keeps the master credentials in. */
+    public readonly secretArn: pulumi.Output<string>;
+    public readonly securityGroupId: pulumi.Output<string>;
+    public readonly subnetGroupName: pulumi.Output<string>;
+    public readonly parameterGroupName: pulumi.Output<string>;
+    public readonly parameterGroupFamily: string;
+    /** The customer-managed key for storage, Performance Insights and the secret. */
+    public readonly kmsKeyArn: pulumi.Output<string>;
+    /** DB instance identifiers for per-instance metrics (instance modes: one; clusters: every member). */
+    public readonly instanceIdentifiers: pulumi.Output<string[]>;
+    /** The cluster identifier for cluster-level metrics (cluster modes); undefined for instance modes. */
+    public readonly clusterIdentifier?: pulumi.Output<string>;
+    public readonly monitoringRoleArn?: pulumi.Output<string>;
+
+    private readonly name: string;
+    private readonly args: DatabaseComponentArgs;
+
+    constructor(name: string, args: DatabaseComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ecomm:database:DatabaseComponent", name, {}, opts);
+        this.name = name;
+        this.args = args;
+        this.validate();
+
+        this.mode = args.mode;
+        this.engine = rdsEngineName(args.mode, args.engine);
+        this.dbName = args.dbName;
+        this.parameterGroupFamily = parameterGroupFamily(args.mode, args.engine, args.engineVersion);
+
+        const key = this.createKey();
+        this.kmsKeyArn = key.arn;
+        const subnetGroup = this.createSubnetGroup();
+        this.subnetGroupName = subnetGroup.name;
+        const securityGroup = this.createSecurityGroup();
+        this.securityGroupId = securityGroup.id;
+        const monitoring = this.createMonitoringRole();
+        this.monitoringRoleArn = monitoring?.role.arn;
+
+        const shared: Shared = { key, subnetGroup, securityGroup, monitoring };
+        const deployment = isInstanceMode(args.mode) ? this.createInstanceDeployment(shared) : this.createClusterDeployment(shared);
+        this.parameterGroupName = deployment.parameterGroupName;
+        this.endpoint = deployment.endpoint;
+        this.readerEndpoint = deployment.readerEndpoint;
+        this.port = deployment.port;
+        this.secretArn = deployment.secretArn;
+        this.instanceIdentifiers = deployment.instanceIdentifiers;
+        this.clusterIdentifier = deployment.clusterIdentifier;
+
+        this.registerOutputs({
+            mode: this.mode,
+            engine: this.engine,
+            endpoint: this.endpoint,
+            readerEndpoint: this.readerEndpoint,
+            port: this.port,
+            dbName: this.dbName,
+            secretArn: this.secretArn,
+            securityGroupId: this.securityGroupId,
+            kmsKeyArn: this.kmsKeyArn,
+            instanceIdentifiers: this.instanceIdentifiers,
+            clusterIdentifier: this.clusterIdentifier,
+        });
+    }
+
+    /** Checks what the config schema cannot see (names built here, the AZ count); every problem at once. */
+    private validate(): void {
+        const a = this.args;
+        const problems: string[] = [];
+        if (a.finalSnapshotIdentifier !== undefined) {
+            const p = rdsIdentifierProblem(a.finalSnapshotIdentifier);
+            if (p) problems.push(`finalSnapshotIdentifier "${a.finalSnapshotIdentifier}" ${p}`);
+        }
+        const needed = requiredAvailabilityZones(a.mode, a.readerCount ?? 1);
+        if (a.availabilityZoneCount < needed) {
+            problems.push(`${a.mode} needs ${needed} availability zones but the subnets span ${a.availabilityZoneCount}`);
+        }
+        if (a.backupReplication && !isInstanceMode(a.mode)) {
+            problems.push(`backupReplication is for instance modes only, not ${a.mode}`);
+        }
+        if (problems.length > 0) {
+            throw new pulumi.ResourceError(`DatabaseComponent ${this.name}:\n  - ${problems.join("\n  - ")}`, this);
+        }
+    }
+
+    /** One customer-managed key encrypts storage, snapshots, Performance Insights and the master secret. */
+    private createKey(): aws.kms.Key {
+        const key = new aws.kms.Key(
+            `${this.name}-key`,
+            {
+                description: `Encrypts the ${this.name} database: storage, snapshots, Performance Insights, master secret`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+            },
+            { parent: this, protect: this.args.protect ?? false },
+        );
+        new aws.kms.Alias(
+            `${this.name}-key-alias`,
+            { name: this.args.keyAliasName ?? `alias/${this.name}`, targetKeyId: key.keyId },
+            { parent: this },
+        );
+        return key;
+    }
+
+    private createSubnetGroup(): aws.rds.SubnetGroup {
+        return new aws.rds.SubnetGroup(
+            `${this.name}-subnets`,
+            { description: `Isolated subnets of the ${this.name} database`, subnetIds: this.args.subnetIds },
+            { parent: this },
+        );
+    }
+
+    /** Ingress on the engine's port from each client security group only; no CIDR, no egress rules. */
+    private createSecurityGroup(): aws.ec2.SecurityGroup {
+        const port = defaultPort(this.args.engine);
+        // No inline rules: the provider removes AWS's default allow-all egress rule, and the ingress
+        // rules below are their own resources (mixing inline and separate rules makes them fight).
+        const sg = new aws.ec2.SecurityGroup(
+            `${this.name}-sg`,
+            {
+                vpcId: this.args.vpcId,
+                description: `${this.name} database: ${this.engine} port ${port} from its clients only`,
+                tags: { Name: `${this.name}-db` },
+            },
+            { parent: this },
+        );
+        this.args.clientSecurityGroupIds.forEach((clientSg, i) => {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${this.name}-sg-from-client-${i}`,
+                {
+                    securityGroupId: sg.id,
+                    referencedSecurityGroupId: clientSg,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    description: `${this.engine} from client security group ${i}`,
+                },
+                { parent: this },
+            );
+        });
+        return sg;
+    }
+
+    private createMonitoringRole(): Monitoring | undefined {
+        const interval = this.args.monitoringIntervalSeconds ?? 0;
+        if (interval === 0) return undefined;
+        const role = new aws.iam.Role(
+            `${this.name}-monitoring-role`,
+            {
+                description: `Lets RDS Enhanced Monitoring publish OS metrics of the ${this.name} database`,
+                assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com"),
+            },
+            { parent: this },
+        );
+        const attachment = new aws.iam.RolePolicyAttachment(
+            `${this.name}-monitoring-policy`,
+            { role: role.name, policyArn: ENHANCED_MONITORING_POLICY },
+            { parent: this },
+        );
+        return { role, attachment, interval };
+    }
+
+    /**
+     * Naming for major-version upgrades: the family (`postgres16`) is fixed at creation, so a major
+     * upgrade must replace the group, and the instance must move to the new group in the same update as
+     * its engine version. The group is auto-named (logical name + random suffix, like `namePrefix`), so
+     * old and new can exist side by side: Pulumi creates the new group, updates the database to use it,
+     * and deletes the old one last. `deleteBeforeReplace: false` states that default; `replaceOnChanges`
+     * is not needed because the provider already replaces on `family`. (A fixed `name` would force
+     * delete-before-replace, which fails while the database still uses the group.) With
+     * `applyImmediately: false` the move waits for the maintenance window, so the old group's deletion
+     * fails until then: run a major upgrade with `applyImmediately`.
+     */
+    private parameterGroupOptions(): pulumi.CustomResourceOptions {
+        return { parent: this, deleteBeforeReplace: false };
+    }
+
+    private createParameterGroup(): aws.rds.ParameterGroup {
+        return new aws.rds.ParameterGroup(
+            `${this.name}-params`,
+            {
+                family: this.parameterGroupFamily,
+                description: `TLS-only ${this.parameterGroupFamily} parameters for ${this.name}`,
+                parameters: engineParameters(this.args.mode, this.args.engine),
+            },
+            this.parameterGroupOptions(),
+        );
+    }
+
+    private createClusterParameterGroup(): aws.rds.ClusterParameterGroup {
+        return new aws.rds.ClusterParameterGroup(
+            `${this.name}-cluster-params`,
+            {
+                family: this.parameterGroupFamily,
+                description: `TLS-only ${this.parameterGroupFamily} cluster parameters for ${this.name}`,
+                parameters: engineParameters(this.args.mode, this.args.engine),
+            },
+            this.parameterGroupOptions(),
+        );
+    }
+
+    /** Settings every mode shares: network, encryption, managed password, backups, maintenance. */
+    private common(shared: Shared) {
+        const a = this.args;
+        return {
+            engine: this.engine,
+            engineVersion: a.engineVersion,
+            dbSubnetGroupName: shared.subnetGroup.name,
+            vpcSecurityGroupIds: [shared.securityGroup.id],
+            port: defaultPort(a.engine),
+            storageEncrypted: true,
+            kmsKeyId: shared.key.arn,
+            manageMasterUserPassword: true,
+            masterUserSecretKmsKeyId: shared.key.arn,
+            backupRetentionPeriod: a.backupRetentionDays,
+            copyTagsToSnapshot: true,
+            deletionProtection: a.deletionProtection,
+            skipFinalSnapshot: a.finalSnapshotIdentifier === undefined,
+            finalSnapshotIdentifier: a.finalSnapshotIdentifier,
+            applyImmediately: a.applyImmediately ?? false,
+            autoMinorVersionUpgrade: true,
+            // Needed for a major upgrade to happen at all when engineVersion is raised in config.
+            allowMajorVersionUpgrade: true,
+            enabledCloudwatchLogsExports: logExports(a.mode, a.engine),
+        };
+    }
+
+    private performanceInsights(shared: Shared) {
+        const a = this.args;
+        const enabled = (a.performanceInsights ?? true) && performanceInsightsSupported(a.mode, a.engine, a.instanceClass);
+        return enabled
+            ? { performanceInsightsEnabled: true, performanceInsightsKmsKeyId: shared.key.arn, performanceInsightsRetentionPeriod: PERFORMANCE_INSIGHTS_RETENTION_DAYS }
+            : { performanceInsightsEnabled: false };
+    }
+
+    private enhancedMonitoring(shared: Shared) {
+        return shared.monitoring
+            ? { monitoringInterval: shared.monitoring.interval, monitoringRoleArn: shared.monitoring.role.arn }
+            : { monitoringInterval: 0 };
+    }
+
+    private stateful(shared: Shared): pulumi.CustomResourceOptions {
+        return {
+            parent: this,
+            protect: this.args.protect ?? false,
+            // RDS checks the monitoring role's permissions when the database is created.
+            dependsOn: shared.monitoring ? [shared.monitoring.attachment] : [],
+        };
+    }
+
+    /** single-az / multi-az-instance: a parameter group, the instance, and optionally DR backup copies. */
+    private createInstanceDeployment(shared: Shared): Deployment {
+        const parameterGroup = this.createParameterGroup();
+        const instance = this.createInstance(shared, parameterGroup);
+        if (this.args.backupReplication) this.replicateBackups(instance, this.args.backupReplication);
+        return {
+            parameterGroupName: parameterGroup.name,
+            endpoint: instance.address,
+            port: instance.port,
+            secretArn: secretArnOf(instance.masterUserSecrets),
+            instanceIdentifiers: instance.identifier.apply((id) => [id]),
+        };
+    }
+
+    /** multi-az-cluster / aurora: a cluster parameter group, the cluster, and Aurora's instances. */
+    private createClusterDeployment(shared: Shared): Deployment {
+        const parameterGroup = this.createClusterParameterGroup();
+        const cluster = this.createCluster(shared, parameterGroup);
+        const instanceIdentifiers =
+            this.args.mode === "aurora"
+                ? pulumi.all(this.createAuroraInstances(shared, cluster).map((i) => i.identifier))
+                : // A Multi-AZ DB cluster's three instances are created by RDS, not by us.
+                  cluster.clusterMembers;
+        return {
+            parameterGroupName: parameterGroup.name,
+            endpoint: cluster.endpoint,
+            readerEndpoint: cluster.readerEndpoint,
+            port: cluster.port,
+            secretArn: secretArnOf(cluster.masterUserSecrets),
+            instanceIdentifiers,
+            clusterIdentifier: cluster.clusterIdentifier,
+        };
+    }
+
+    private createInstance(shared: Shared, parameterGroup: aws.rds.ParameterGroup): aws.rds.Instance {
+        const a = this.args;
+        return new aws.rds.Instance(
+            `${this.name}-db`,
+            {
+                ...this.common(shared),
+                instanceClass: a.instanceClass,
+                multiAz: a.mode === "multi-az-instance",
+                publiclyAccessible: false,
+                dbName: a.dbName,
+                username: a.masterUsername ?? "ecomm_admin",
+                parameterGroupName: parameterGroup.name,
+                storageType: "gp3",
+                allocatedStorage: a.allocatedStorageGb,
+                maxAllocatedStorage: a.maxAllocatedStorageGb,
+                backupWindow: a.backupWindow,
+                maintenanceWindow: a.maintenanceWindow,
+                // Keep automated backups after deletion for their retention period (PITR of a deleted DB).
+                deleteAutomatedBackups: false,
+                ...this.performanceInsights(shared),
+                ...this.enhancedMonitoring(shared),
+                tags: { Name: `${this.name}-db` },
+            },
+            this.stateful(shared),
+        );
+    }
+
+    private createCluster(shared: Shared, parameterGroup: aws.rds.ClusterParameterGroup): aws.rds.Cluster {
+        const a = this.args;
+        const multiAzCluster = a.mode === "multi-az-cluster";
+        return new aws.rds.Cluster(
+            `${this.name}-cluster`,
+            {
+                ...this.common(shared),
+                databaseName: a.dbName,
+                masterUsername: a.masterUsername ?? "ecomm_admin",
+                dbClusterParameterGroupName: parameterGroup.name,
+                preferredBackupWindow: a.backupWindow,
+                preferredMaintenanceWindow: a.maintenanceWindow,
+                // The Multi-AZ DB cluster's instances are defined on the cluster itself; it is not
+                // publicly accessible because its subnet group has only isolated subnets. Aurora's
+                // storage is managed (no size, type or IOPS) and its instances are separate resources.
+                ...(multiAzCluster
+                    ? {
+                          dbClusterInstanceClass: a.instanceClass,
+                          storageType: "gp3",
+                          allocatedStorage: a.allocatedStorageGb,
+                          iops: MULTI_AZ_CLUSTER_GP3_IOPS,
+                          ...this.performanceInsights(shared),
+                          ...this.enhancedMonitoring(shared),
+                      }
+                    : {}),
+                tags: { Name: `${this.name}-cluster` },
+            },
+            this.stateful(shared),
+        );
+    }
+
+    /**
+     * The writer, then `readerCount` readers, instance i pinned to AZ i. Readers wait for the writer so
+     * the intended instance becomes the writer (Aurora makes the first one the writer), and carry
+     * promotion tier 1 so the writer's replacement is any reader.
+     */
+    private createAuroraInstances(shared: Shared, cluster: aws.rds.Cluster): aws.rds.ClusterInstance[] {
+        const a = this.args;
+        const azs = pulumi.output(a.availabilityZones);
+        const instance = (role: string, index: number, dependsOn: pulumi.Resource[]) =>
+            new aws.rds.ClusterInstance(
+                `${this.name}-${role}`,
+                {
+                    clusterIdentifier: cluster.id,
+                    engine: this.engine,
+                    instanceClass: a.instanceClass,
+                    availabilityZone: azs.apply((names) => names[index]),
+                    promotionTier: index === 0 ? 0 : 1,
+                    publiclyAccessible: false,
+                    dbSubnetGroupName: shared.subnetGroup.name,
+                    preferredMaintenanceWindow: a.maintenanceWindow,
+                    applyImmediately: a.applyImmediately ?? false,
+                    autoMinorVersionUpgrade: true,
+                    copyTagsToSnapshot: true,
+                    ...this.performanceInsights(shared),
+                    ...this.enhancedMonitoring(shared),
+                    tags: { Name: `${this.name}-${role}` },
+                },
+                { ...this.stateful(shared), dependsOn: [...(shared.monitoring ? [shared.monitoring.attachment] : []), ...dependsOn] },
+            );
+        const writer = instance("writer", 0, []);
+        const readers = Array.from({ length: a.readerCount ?? 1 }, (_, i) => instance(`reader-${i + 1}`, i + 1, [writer]));
+        return [writer, ...readers];
+    }
+
+    /** Copies automated backups (and transaction logs, for PITR) to the DR region, under a key there. */
+    private replicateBackups(instance: aws.rds.Instance, dr: NonNullable<DatabaseComponentArgs["backupReplication"]>): void {
+        const key = new aws.kms.Key(
+            `${this.name}-dr-key`,
+            {
+                description: `Encrypts ${this.name}'s replicated automated backups in ${dr.region}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+            },
+            { parent: this, provider: dr.provider, protect: this.args.protect ?? false },
+        );
+        new aws.rds.InstanceAutomatedBackupsReplication(
+            `${this.name}-backup-replication`,
+            { sourceDbInstanceArn: instance.arn, kmsKeyId: key.arn, retentionPeriod: this.args.backupRetentionDays },
+            { parent: this, provider: dr.provider },
+        );
+    }
+}
+
+interface Monitoring {
+    readonly role: aws.iam.Role;
+    readonly attachment: aws.iam.RolePolicyAttachment;
+    readonly interval: number;
+}
+
+/** What the stack and monitoring need from either kind of deployment. */
+interface Deployment {
+    readonly parameterGroupName: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly readerEndpoint?: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly secretArn: pulumi.Output<string>;
+    readonly instanceIdentifiers: pulumi.Output<string[]>;
+    readonly clusterIdentifier?: pulumi.Output<string>;
+}
+
+interface Shared {
+    readonly key: aws.kms.Key;
+    readonly subnetGroup: aws.rds.SubnetGroup;
+    readonly securityGroup: aws.ec2.SecurityGroup;
+    readonly monitoring?: Monitoring;
+}
+
+function secretArnOf(secrets: pulumi.Output<{ secretArn: string }[]>): pulumi.Output<string> {
+    return secrets.apply((list) => {
+        const arn = list[0]?.secretArn;
+        if (!arn) throw new Error("RDS returned no master user secret although manageMasterUserPassword is true");
+        return arn;
+    });
+}
