@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig, type StackConfig } from "./config";
 import { NetworkComponent } from "./NetworkComponent";
+import { WebTierComponent } from "./WebTierComponent";
 
 /** Reads the stack's config from the engine, refusing bad input before any resource exists. */
 export function loadStackConfig(): StackConfig {
@@ -50,6 +51,23 @@ export function ecommStack() {
         opts,
     );
 
+    const tags = defaultTags(config, stack);
+    const web = new WebTierComponent(
+        "web",
+        {
+            region,
+            vpcId: network.vpcId,
+            publicSubnetIds: network.publicSubnetIds,
+            privateSubnetIds: network.privateSubnetIds,
+            frontend: config.frontend,
+            backend: config.backend,
+            loadBalancer: config.loadBalancer,
+            certificateArn: config.certificateArn,
+            instanceTags: tags,
+        },
+        opts,
+    );
+
     return {
         environment: config.environment,
         region,
@@ -59,5 +77,19 @@ export function ecommStack() {
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,
         isolatedSubnetIds: network.isolatedSubnetIds,
+        url: web.url,
+        albDnsName: web.albDnsName,
+        albZoneId: web.albZoneId,
+        albArn: web.albArn,
+        albArnSuffix: web.albArnSuffix,
+        albSecurityGroupId: web.albSecurityGroupId,
+        frontendAsgName: web.frontend.asgName,
+        frontendTargetGroupArn: web.frontend.targetGroupArn,
+        frontendTargetGroupArnSuffix: web.frontend.targetGroupArnSuffix,
+        frontendSecurityGroupId: web.frontend.securityGroupId,
+        backendAsgName: web.backend.asgName,
+        backendTargetGroupArn: web.backend.targetGroupArn,
+        backendTargetGroupArnSuffix: web.backend.targetGroupArnSuffix,
+        backendSecurityGroupId: web.backend.securityGroupId,
     };
 }
