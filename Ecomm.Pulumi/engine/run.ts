@@ -152,8 +152,20 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     const stackType = "pulumi:pulumi:Stack";
     let outputs: Record<string, unknown>;
     try {
-        outputs = ((await pulumi.runtime.runInPulumiStack(async () => program())) ?? {}) as Record<string, unknown>;
+        // A program that throws (refused config) would reject promises the SDK derives from the stack's
+        // outputs and nobody awaits: an unhandled rejection that fails the calling test. Catch it inside
+        // the stack instead and rethrow once the stack has settled.
+        let thrown: { error: unknown } | undefined;
+        outputs = ((await pulumi.runtime.runInPulumiStack(async () => {
+            try {
+                return await program();
+            } catch (error) {
+                thrown = { error };
+                return {};
+            }
+        })) ?? {}) as Record<string, unknown>;
         await settle(mocks);
+        if (thrown) throw thrown.error;
     } catch (err) {
         await settle(mocks).catch(() => undefined);
         throw new StackRunError(err, mocks.resources.filter((r) => r.type !== stackType));
