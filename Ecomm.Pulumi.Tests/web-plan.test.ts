@@ -9,10 +9,12 @@ import {
     instanceRefreshPreferences,
     instanceTypeOverrides,
     listenerPlan,
+    loadBalancerNames,
     renderUserData,
     responseTimeSteps,
     targetGroupHealthCheck,
     USER_DATA_TEMPLATE,
+    webTierNameProblems,
     type ServiceRole,
 } from "../Ecomm.Pulumi/web-plan";
 import { ENV_DEFAULTS } from "../Ecomm.Pulumi/config";
@@ -74,6 +76,17 @@ describe("listener plan", () => {
     });
     it("serves plain HTTP on 80 only without one", () => {
         assert.deepEqual(listenerPlan(false), { servingPort: 80, servingProtocol: "HTTP", redirectHttp: false, openPorts: [80], scheme: "http" });
+    });
+});
+
+describe("names", () => {
+    it("names the ALB and target groups after the tier, within AWS's 32 characters after auto-naming", () => {
+        assert.deepEqual(loadBalancerNames("web"), { alb: "web-alb", frontendTg: "web-frontend-tg", backendTg: "web-backend-tg" });
+        assert.deepEqual(webTierNameProblems("web"), []);
+        assert.deepEqual(webTierNameProblems("storefront-w"), []); // "storefront-w-frontend-tg" is exactly 24
+        const problems = webTierNameProblems("storefront-web");
+        assert.equal(problems.length, 2);
+        assert.match(problems[0], /"storefront-web-frontend-tg" is 26 characters/);
     });
 });
 

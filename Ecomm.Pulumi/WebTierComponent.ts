@@ -7,8 +7,10 @@ import {
     accessLogPrincipalKind,
     ELB_LOG_DELIVERY_SERVICE,
     listenerPlan,
+    loadBalancerNames,
     targetGroupHealthCheck,
     TLS_POLICY,
+    webTierNameProblems,
     type ListenerPlan,
     type ServiceRole,
 } from "./web-plan";
@@ -81,6 +83,8 @@ export class WebTierComponent extends pulumi.ComponentResource {
 
     constructor(name: string, args: WebTierComponentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecomm:web:WebTierComponent", name, {}, opts);
+        const nameProblems = webTierNameProblems(name);
+        if (nameProblems.length > 0) throw new pulumi.ResourceError(`WebTierComponent name too long: ${nameProblems.join("; ")}`, this);
         const plan = listenerPlan(args.certificateArn !== undefined);
 
         const albSg = this.createLoadBalancerSecurityGroup(name, args, plan);
@@ -242,7 +246,7 @@ export class WebTierComponent extends pulumi.ComponentResource {
         logs: { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } | undefined,
     ): aws.lb.LoadBalancer {
         return new aws.lb.LoadBalancer(
-            `${name}-alb`,
+            loadBalancerNames(name).alb,
             {
                 internal: false,
                 loadBalancerType: "application",
@@ -263,8 +267,9 @@ export class WebTierComponent extends pulumi.ComponentResource {
 
     /** Instance targets on the service port, health-checked on the service's path with its timing. */
     private createTargetGroup(name: string, role: ServiceRole, service: ServiceConfig, vpcId: pulumi.Input<string>): aws.lb.TargetGroup {
+        const names = loadBalancerNames(name);
         return new aws.lb.TargetGroup(
-            `${name}-${role}-tg`,
+            role === "frontend" ? names.frontendTg : names.backendTg,
             {
                 vpcId,
                 targetType: "instance",
