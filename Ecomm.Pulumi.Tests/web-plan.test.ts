@@ -13,6 +13,7 @@ import {
     renderUserData,
     responseTimeSteps,
     targetGroupHealthCheck,
+    targetKeepAliveSeconds,
     USER_DATA_TEMPLATE,
     webTierNameProblems,
     type ServiceRole,
@@ -123,6 +124,11 @@ describe("AMI, log principal, refresh, scaling", () => {
         assert.deepEqual(instanceTypeOverrides("m7g.large", ["m6g.large", "m7g.large", "c7g.large"]), ["m7g.large", "m6g.large", "c7g.large"]);
     });
 
+    it("keeps nginx connections open 15 s longer than the ALB's idle timeout", () => {
+        assert.equal(targetKeepAliveSeconds(60), 75);
+        assert.equal(targetKeepAliveSeconds(4000), 4015);
+    });
+
     it("adds 1 instance up to twice the response-time threshold and 2 beyond", () => {
         assert.deepEqual(responseTimeSteps(1), [
             { metricIntervalLowerBound: "0", metricIntervalUpperBound: "1", scalingAdjustment: 1 },
@@ -142,10 +148,11 @@ describe("user data", () => {
 
     for (const role of roles) {
         it(`renders the ${role} script, which passes shellcheck`, () => {
-            const script = renderUserData({ role, port: 8080, healthCheckPath: role === "frontend" ? "/health" : "/api/health" });
+            const script = renderUserData({ role, port: 8080, healthCheckPath: role === "frontend" ? "/health" : "/api/health", loadBalancerIdleTimeoutSeconds: 60 });
             assert.doesNotMatch(script, /\{\{[A-Z_]+\}\}/, "every placeholder is filled");
             assert.match(script, new RegExp(`readonly ROLE="${role}"`));
             assert.match(script, /readonly PORT="8080"/);
+            assert.match(script, /readonly KEEPALIVE_SECONDS="75"/);
             assert.match(script, /dnf install -y -q nginx/);
             assert.match(script, /systemctl enable --now nginx/);
             assert.match(script, /location = \/health /);
@@ -154,15 +161,16 @@ describe("user data", () => {
     }
 
     it("serves the storefront on the frontend and JSON /api/health on the backend", () => {
-        const script = renderUserData({ role: "backend", port: 80, healthCheckPath: "/api/health" });
+        const script = renderUserData({ role: "backend", port: 80, healthCheckPath: "/api/health", loadBalancerIdleTimeoutSeconds: 60 });
         assert.match(script, /location = \/api\/health \{ default_type application\/json;/);
         assert.match(script, /<h1>Welcome to the ecomm store<\/h1>/);
         assert.match(script, /"status":"ok"/);
     });
 
     it("refuses values that could escape the script's quoting", () => {
-        assert.throws(() => renderUserData({ role: "frontend", port: 80, healthCheckPath: '/x"; rm -rf /' }), /healthCheckPath/);
-        assert.throws(() => renderUserData({ role: "frontend", port: 0, healthCheckPath: "/health" }), /port 0/);
-        assert.throws(() => renderUserData({ role: "frontend", port: 80, healthCheckPath: "/health" }, "echo {{NOPE}}"), /unknown placeholder \{\{NOPE\}\}/);
+        assert.throws(() => renderUserData({ role: "frontend", port: 80, healthCheckPath: '/x"; rm -rf /', loadBalancerIdleTimeoutSeconds: 60 }), /healthCheckPath/);
+        assert.throws(() => renderUserData({ role: "frontend", port: 0, healthCheckPath: "/health", loadBalancerIdleTimeoutSeconds: 60 }), /port 0/);
+        assert.throws(() => renderUserData({ role: "frontend", port: 80, healthCheckPath: "/health", loadBalancerIdleTimeoutSeconds: 0 }), /loadBalancerIdleTimeoutSeconds 0/);
+        assert.throws(() => renderUserData({ role: "frontend", port: 80, healthCheckPath: "/health", loadBalancerIdleTimeoutSeconds: 60 }, "echo {{NOPE}}"), /unknown placeholder \{\{NOPE\}\}/);
     });
 });

@@ -256,7 +256,7 @@ for (const stack of ["dev", "prod"] as const) {
             it(`boots ${role} instances with the rendered, shellcheck-clean user data`, () => {
                 const lt = one(r, LT, `web-${role}-lt`);
                 const script = Buffer.from(input<string>(lt, "userData"), "base64").toString("utf8");
-                assert.equal(script, renderUserData({ role, port: 80, healthCheckPath: role === "frontend" ? "/health" : "/api/health" }));
+                assert.equal(script, renderUserData({ role, port: 80, healthCheckPath: role === "frontend" ? "/health" : "/api/health", loadBalancerIdleTimeoutSeconds: 60 }));
                 shellcheck(script);
             });
 
@@ -433,6 +433,15 @@ describe("WebTierComponent variations", () => {
         assert.equal(ofType(r, "aws:wafv2/webAcl:WebAcl").length, 0);
         assert.equal(input(one(r, LB), "accessLogs"), undefined);
         assert.equal(input(one(r, LB), "enableDeletionProtection"), false);
+    });
+
+    it("keeps nginx's keepalive above a raised ALB idle timeout", async () => {
+        const r = await run("dev", patched("dev", "ecomm:loadBalancer", { idleTimeoutSeconds: 300 }));
+        assert.equal(input(one(r, LB), "idleTimeout"), 300);
+        for (const role of ROLES) {
+            const script = Buffer.from(input<string>(one(r, LT, `web-${role}-lt`), "userData"), "base64").toString("utf8");
+            assert.match(script, /readonly KEEPALIVE_SECONDS="315"/);
+        }
     });
 
     it("lets the log-delivery service principal write logs in regions opened since 2022", async () => {

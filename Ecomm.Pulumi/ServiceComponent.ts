@@ -43,6 +43,8 @@ export interface ServiceComponentArgs {
     readonly targetGroupArnSuffix: pulumi.Input<string>;
     /** The ALB's ARN suffix (`app/<name>/<id>`), for metrics and the request-count label. */
     readonly loadBalancerArnSuffix: pulumi.Input<string>;
+    /** The ALB's idle timeout (s); nginx keeps idle connections 15 s longer so the ALB always closes first. */
+    readonly loadBalancerIdleTimeoutSeconds: number;
     /**
      * The listener and rules forwarding to the target group. The ASG and its scaling policies wait for
      * them: AWS rejects an `ALBRequestCountPerTarget` policy for a target group no load balancer uses.
@@ -262,7 +264,14 @@ export class ServiceComponent extends pulumi.ComponentResource {
                     { resourceType: "instance", tags },
                     { resourceType: "volume", tags },
                 ],
-                userData: base64(renderUserData({ role: args.role, port: args.port, healthCheckPath: args.healthCheckPath })),
+                userData: base64(
+                    renderUserData({
+                        role: args.role,
+                        port: args.port,
+                        healthCheckPath: args.healthCheckPath,
+                        loadBalancerIdleTimeoutSeconds: args.loadBalancerIdleTimeoutSeconds,
+                    }),
+                ),
                 updateDefaultVersion: true,
                 tags: { Name: `${name}-lt` },
             },

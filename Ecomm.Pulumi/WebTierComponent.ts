@@ -349,6 +349,7 @@ export class WebTierComponent extends pulumi.ComponentResource {
                 targetGroupArn: tg.arn,
                 targetGroupArnSuffix: tg.arnSuffix,
                 loadBalancerArnSuffix: alb.arnSuffix,
+                loadBalancerIdleTimeoutSeconds: args.loadBalancer.idleTimeoutSeconds,
                 routedBy: routing,
                 instanceType: service.instanceType,
                 mixedInstanceTypes: service.mixedInstanceTypes,

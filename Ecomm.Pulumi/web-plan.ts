@@ -168,6 +168,16 @@ export interface UserDataValues {
     readonly role: ServiceRole;
     readonly port: number;
     readonly healthCheckPath: string;
+    /** The ALB's idle timeout: nginx keeps connections open longer, so the ALB is always the side closing. */
+    readonly loadBalancerIdleTimeoutSeconds: number;
+}
+
+/**
+ * nginx's keepalive timeout for a given ALB idle timeout: 15 s longer, so nginx never closes a connection
+ * the ALB is about to reuse (which surfaces as 502s).
+ */
+export function targetKeepAliveSeconds(loadBalancerIdleTimeoutSeconds: number): number {
+    return loadBalancerIdleTimeoutSeconds + 15;
 }
 
 const SAFE_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
@@ -175,11 +185,15 @@ const SAFE_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 /** Renders the user-data script for a service; refuses values that could break out of the shell quoting. */
 export function renderUserData(values: UserDataValues, template: string = fs.readFileSync(USER_DATA_TEMPLATE, "utf8")): string {
     if (!Number.isInteger(values.port) || values.port < 1 || values.port > 65535) throw new Error(`port ${values.port} must be 1-65535`);
+    if (!Number.isInteger(values.loadBalancerIdleTimeoutSeconds) || values.loadBalancerIdleTimeoutSeconds < 1) {
+        throw new Error(`loadBalancerIdleTimeoutSeconds ${values.loadBalancerIdleTimeoutSeconds} must be a whole number of seconds`);
+    }
     if (!SAFE_PATH.test(values.healthCheckPath)) throw new Error(`healthCheckPath ${values.healthCheckPath} must be a plain URL path`);
     const vars: Record<string, string> = {
         ROLE: values.role,
         PORT: String(values.port),
         HEALTH_CHECK_PATH: values.healthCheckPath,
+        KEEPALIVE_SECONDS: String(targetKeepAliveSeconds(values.loadBalancerIdleTimeoutSeconds)),
     };
     const rendered = template.replace(/\{\{([A-Z_]+)\}\}/g, (match, key: string) => {
         const value = vars[key];

@@ -10,6 +10,8 @@ set -euo pipefail
 readonly ROLE="{{ROLE}}"
 readonly PORT="{{PORT}}"
 readonly HEALTH_CHECK_PATH="{{HEALTH_CHECK_PATH}}"
+# Longer than the ALB's idle timeout, so the ALB always closes idle connections first (no 502s).
+readonly KEEPALIVE_SECONDS="{{KEEPALIVE_SECONDS}}"
 readonly WEB_ROOT="/usr/share/nginx/ecomm"
 
 log() {
@@ -87,8 +89,7 @@ http {
     access_log /var/log/nginx/access.log;
     sendfile on;
     server_tokens off;
-    # The ALB's idle timeout is 60 s by default: keep connections open longer so the ALB closes them.
-    keepalive_timeout 75s;
+    keepalive_timeout ${KEEPALIVE_SECONDS}s;
 
     server {
         listen ${PORT} default_server;
