@@ -168,12 +168,16 @@ for (const shape of SHAPES) {
             assert.equal(input(sg, "vpcId"), r.outputs.vpcId);
             assert.deepEqual(input(db, "vpcSecurityGroupIds"), [sg.id]);
             assert.equal(r.outputs.dbSecurityGroupId, sg.id);
-            // No inline rules (the provider then removes AWS's default egress), and until the lead wires
-            // the backend's group there is no client: nothing at all may connect, least of all a CIDR.
+            // No inline rules (the provider then removes AWS's default egress); exactly one ingress rule:
+            // the backend's security group on the engine's port. No CIDR, no egress.
             assert.equal(input(sg, "ingress"), undefined);
             assert.equal(input(sg, "egress"), undefined);
-            assert.equal(ofType(r, INGRESS).length, 0);
-            assert.equal(ofType(r, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").length, 0);
+            const rules = ofType(r, INGRESS).filter((x) => x.inputs.securityGroupId === sg.id);
+            assert.deepEqual(
+                rules.map((x) => [x.inputs.referencedSecurityGroupId, x.inputs.fromPort, x.inputs.toPort, x.inputs.ipProtocol, x.inputs.cidrIpv4]),
+                [[r.outputs.backendSecurityGroupId, shape.port, shape.port, "tcp", undefined]],
+            );
+            assert.equal(ofType(r, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((x) => x.inputs.securityGroupId === sg.id).length, 0);
             assert.equal(ofType(r, "aws:ec2/securityGroupRule:SecurityGroupRule").length, 0);
             assert.equal(input(db, "port"), shape.port);
             assert.equal(r.outputs.dbPort, shape.port);

@@ -4,6 +4,7 @@
  * config never leaks into another's.
  */
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readStackConfig, runStack, StackRunError, type StackRun } from "../Ecomm.Pulumi/engine/run";
 import type { RecordedResource } from "../Ecomm.Pulumi/engine/mocks";
 
@@ -69,4 +70,17 @@ export function patched(stack: string, key: string, patch: Json): Record<string,
     const raw = readStackConfig(stack).config[key];
     const base: Json = raw === undefined ? {} : (JSON.parse(raw) as Json);
     return { [key]: deepMerge(base, patch) };
+}
+
+/** Runs shellcheck on a script; fails (never skips) when shellcheck is not installed. */
+export function shellcheck(script: string): void {
+    try {
+        execFileSync("shellcheck", ["--shell=bash", "--severity=style", "-"], { input: script, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+    } catch (err) {
+        const e = err as NodeJS.ErrnoException & { stdout?: string; status?: number };
+        if (e.code === "ENOENT") {
+            assert.fail("shellcheck is not installed: apt-get install -y shellcheck (.ci/run installs it)");
+        }
+        assert.fail(`shellcheck found problems (exit ${e.status}):\n${e.stdout ?? ""}`);
+    }
 }

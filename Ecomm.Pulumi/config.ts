@@ -296,6 +296,14 @@ function serviceSchema(d: EnvDefaults, role: "frontend" | "backend") {
                     message: "is for the backend only; the frontend receives every request no rule matches",
                 });
             }
+            if (s.warmPool.enabled && s.mixedInstanceTypes.length > 0) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["warmPool", "enabled"],
+                    input: true,
+                    message: "cannot be combined with mixedInstanceTypes (EC2 Auto Scaling does not support warm pools with a mixed instances policy)",
+                });
+            }
             const arch = (t: string) => (isGraviton(t) ? "arm64" : "x86_64");
             s.mixedInstanceTypes.forEach((t, i) => {
                 if (arch(t) !== arch(s.instanceType)) {

@@ -3,6 +3,8 @@
 export interface PolicyStatement {
     readonly Sid?: string;
     readonly Effect: "Allow" | "Deny";
+    /** For resource policies (bucket policies): who the statement applies to. */
+    readonly Principal?: "*" | Readonly<Record<string, string | readonly string[]>>;
     readonly Action: string | readonly string[];
     readonly Resource: string | readonly string[];
     readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;

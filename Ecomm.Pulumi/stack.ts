@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig, type StackConfig } from "./config";
 import { NetworkComponent } from "./NetworkComponent";
+import { WebTierComponent } from "./WebTierComponent";
 import { DatabaseComponent } from "./DatabaseComponent";
 
 /** Reads the stack's config from the engine, refusing bad input before any resource exists. */
@@ -41,7 +42,8 @@ export function ecommStack() {
         );
     }
 
-    const provider = new aws.Provider("aws", { region, defaultTags: { tags: defaultTags(config, stack) } });
+    const tags = defaultTags(config, stack);
+    const provider = new aws.Provider("aws", { region, defaultTags: { tags } });
     const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
 
     const network = new NetworkComponent(
@@ -57,9 +59,24 @@ export function ecommStack() {
         opts,
     );
 
-    // TODO(lead): replace with [web.backend.securityGroupId] once the WebTierComponent lands. Until
-    // then nothing can reach the database: its security group admits only these groups, and no CIDR.
-    const databaseClientSecurityGroupIds: pulumi.Input<string>[] = [];
+    const web = new WebTierComponent(
+        "web",
+        {
+            region,
+            vpcId: network.vpcId,
+            publicSubnetIds: network.publicSubnetIds,
+            privateSubnetIds: network.privateSubnetIds,
+            frontend: config.frontend,
+            backend: config.backend,
+            loadBalancer: config.loadBalancer,
+            certificateArn: config.certificateArn,
+            instanceTags: tags,
+        },
+        opts,
+    );
+
+    // Only the backend reaches the database: its security group admits this group and no CIDR.
+    const databaseClientSecurityGroupIds: pulumi.Input<string>[] = [web.backend.securityGroupId];
 
     const db = config.database;
     const prod = config.environment === "prod";
@@ -94,7 +111,7 @@ export function ecommStack() {
                       region: db.backupReplicationRegion,
                       provider: new aws.Provider("aws-backup-replica", {
                           region: db.backupReplicationRegion,
-                          defaultTags: { tags: defaultTags(config, stack) },
+                          defaultTags: { tags },
                       }),
                   }
                 : undefined,
@@ -111,6 +128,20 @@ export function ecommStack() {
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,
         isolatedSubnetIds: network.isolatedSubnetIds,
+        url: web.url,
+        albDnsName: web.albDnsName,
+        albZoneId: web.albZoneId,
+        albArn: web.albArn,
+        albArnSuffix: web.albArnSuffix,
+        albSecurityGroupId: web.albSecurityGroupId,
+        frontendAsgName: web.frontend.asgName,
+        frontendTargetGroupArn: web.frontend.targetGroupArn,
+        frontendTargetGroupArnSuffix: web.frontend.targetGroupArnSuffix,
+        frontendSecurityGroupId: web.frontend.securityGroupId,
+        backendAsgName: web.backend.asgName,
+        backendTargetGroupArn: web.backend.targetGroupArn,
+        backendTargetGroupArnSuffix: web.backend.targetGroupArnSuffix,
+        backendSecurityGroupId: web.backend.securityGroupId,
         dbMode: database.mode,
         dbEngine: database.engine,
         dbEndpoint: database.endpoint,

@@ -97,7 +97,8 @@ export class EcommMocks implements pulumi.runtime.Mocks {
                 return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
             case "aws:ssm/getParameter:getParameter": {
                 const name = String(inputs.name);
-                return { id: name, name, arn: this.arn("ssm", `parameter${name}`), type: "String", value: `ami-0${hex(name, 16)}`, version: 1 };
+                const value = `ami-0${hex(name, 16)}`;
+                return { id: name, name, arn: this.arn("ssm", `parameter${name}`), type: "String", value, insecureValue: value, version: 1 };
             }
             case "aws:elb/getServiceAccount:getServiceAccount": {
                 const account = ELB_ACCOUNTS[region];

@@ -1,0 +1,391 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { assumeRolePolicy } from "./iam";
+import {
+    al2023AmiParameter,
+    base64,
+    healthCheckProblems,
+    instanceRefreshPreferences,
+    instanceTypeOverrides,
+    renderUserData,
+    responseTimeSteps,
+    type HealthCheckSettings,
+    type ServiceRole,
+} from "./web-plan";
+
+/** Metrics the ASG publishes to CloudWatch every minute (free for ASG group metrics). */
+const GROUP_METRICS = [
+    "GroupMinSize",
+    "GroupMaxSize",
+    "GroupDesiredCapacity",
+    "GroupInServiceInstances",
+    "GroupPendingInstances",
+    "GroupStandbyInstances",
+    "GroupTerminatingInstances",
+    "GroupTotalInstances",
+] as const;
+
+export interface ServiceComponentArgs {
+    /** `frontend` (the ALB's default action) or `backend` (the `/api/*` rule); picks the user-data pages. */
+    readonly role: ServiceRole;
+    /** The VPC the instance security group lives in. */
+    readonly vpcId: pulumi.Input<string>;
+    /**
+     * Private subnets, one per AZ: the ASG spreads instances across all of them, so losing an AZ leaves
+     * the others serving while the ASG relaunches elsewhere.
+     */
+    readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** The ALB's security group: the only source allowed to reach the service port. */
+    readonly loadBalancerSecurityGroupId: pulumi.Input<string>;
+    /** The target group the ASG registers its instances with (created by the web tier). */
+    readonly targetGroupArn: pulumi.Input<string>;
+    /** The target group's ARN suffix (`targetgroup/<name>/<id>`), for metrics and the request-count label. */
+    readonly targetGroupArnSuffix: pulumi.Input<string>;
+    /** The ALB's ARN suffix (`app/<name>/<id>`), for metrics and the request-count label. */
+    readonly loadBalancerArnSuffix: pulumi.Input<string>;
+    /** The ALB's idle timeout (s); nginx keeps idle connections 15 s longer so the ALB always closes first. */
+    readonly loadBalancerIdleTimeoutSeconds: number;
+    /**
+     * The listener and rules forwarding to the target group. The ASG and its scaling policies wait for
+     * them: AWS rejects an `ALBRequestCountPerTarget` policy for a target group no load balancer uses.
+     * @default []
+     */
+    readonly routedBy?: readonly pulumi.Resource[];
+    /**
+     * EC2 instance type. Graviton types (`t4g`, `m7g`, ...) get the arm64 AMI.
+     * @example "m7g.large"
+     */
+    readonly instanceType: string;
+    /**
+     * Extra instance types (same architecture) for a mixed-instances policy, so a shortage of one type in
+     * an AZ does not stall scale-out. All On-Demand. Cannot be combined with a warm pool.
+     * @default [] (a single instance type)
+     */
+    readonly mixedInstanceTypes?: readonly string[];
+    /**
+     * An AMI id.
+     * @default the latest Amazon Linux 2023 for the architecture, from its public SSM parameter
+     */
+    readonly ami?: string;
+    /** Fewest instances; at least one per AZ in prod so an AZ loss never empties the service. */
+    readonly minSize: number;
+    /** Most instances scaling may launch (the cost ceiling). */
+    readonly maxSize: number;
+    /**
+     * Initial desired capacity. Scaling owns it afterwards (`ignoreChanges`), so later `up`s do not reset it.
+     * @default minSize
+     */
+    readonly desiredCapacity?: number;
+    /** The port nginx listens on and the target group forwards to. */
+    readonly port: number;
+    /** The path nginx answers 200 on and the target group checks. */
+    readonly healthCheckPath: string;
+    /** The target group's health-check timing (used here to validate, and by the web tier). */
+    readonly healthCheck: HealthCheckSettings;
+    /** Seconds after launch before ELB health checks may mark a new instance unhealthy. */
+    readonly healthCheckGracePeriodSeconds: number;
+    /** Seconds a new instance warms up before its metrics count for scaling and refresh moves on. */
+    readonly instanceWarmupSeconds: number;
+    /** Root volume size (GiB); always gp3 and encrypted. */
+    readonly rootVolumeGb: number;
+    /** Target-tracking and step-scaling settings. */
+    readonly scaling: {
+        /** Average CPU (%) target tracking keeps the group at. */
+        readonly cpuTargetPercent: number;
+        /** ALB requests per target per minute target tracking keeps the group at. */
+        readonly requestsPerTarget: number;
+        /** Average target response time (s) above which the step policy adds instances. */
+        readonly responseTimeThresholdSeconds: number;
+    };
+    /** The share of the group (%) an instance refresh keeps in service. */
+    readonly instanceRefreshMinHealthyPercent: number;
+    /**
+     * A pool of pre-initialised stopped instances for faster scale-out (stopped instances still cost EBS).
+     * @default { enabled: false, minSize: 1 }
+     */
+    readonly warmPool?: { readonly enabled: boolean; readonly minSize: number };
+    /**
+     * Tags for the instances and volumes the ASG launches (provider default tags do not reach them).
+     * @default {}
+     */
+    readonly instanceTags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One ASG-backed web service behind the ALB: an instance security group open only to the ALB, an SSM-managed
+ * instance role (no SSH), a launch template (IMDSv2, encrypted gp3, nginx user data), an Auto Scaling group
+ * across the private subnets of every AZ with ELB health checks and rolling instance refresh, and scaling on
+ * CPU, requests per target and response time.
+ */
+export class ServiceComponent extends pulumi.ComponentResource {
+    /** The instance security group's id. */
+    public readonly securityGroupId: pulumi.Output<string>;
+    /** The Auto Scaling group's name. */
+    public readonly asgName: pulumi.Output<string>;
+    /** The launch template's id. */
+    public readonly launchTemplateId: pulumi.Output<string>;
+    /** The target group ARN the ASG registers with (passed through). */
+    public readonly targetGroupArn: pulumi.Output<string>;
+    /** The target group's ARN suffix (passed through), for CloudWatch metrics. */
+    public readonly targetGroupArnSuffix: pulumi.Output<string>;
+    public readonly minSize: number;
+    public readonly maxSize: number;
+    /** The service port. */
+    public readonly port: number;
+
+    constructor(name: string, args: ServiceComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ecomm:web:ServiceComponent", name, {}, opts);
+        this.validate(args);
+        this.minSize = args.minSize;
+        this.maxSize = args.maxSize;
+        this.port = args.port;
+        this.targetGroupArn = pulumi.output(args.targetGroupArn);
+        this.targetGroupArnSuffix = pulumi.output(args.targetGroupArnSuffix);
+
+        const sg = this.createSecurityGroup(name, args);
+        this.securityGroupId = sg.id;
+        const profile = this.createInstanceProfile(name);
+        const template = this.createLaunchTemplate(name, args, sg, profile);
+        this.launchTemplateId = template.id;
+        const asg = this.createAutoScalingGroup(name, args, template);
+        this.asgName = asg.name;
+        this.createScalingPolicies(name, args, asg);
+
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            asgName: this.asgName,
+            launchTemplateId: this.launchTemplateId,
+            targetGroupArn: this.targetGroupArn,
+            targetGroupArnSuffix: this.targetGroupArnSuffix,
+        });
+    }
+
+    private validate(args: ServiceComponentArgs): void {
+        const problems = healthCheckProblems(args.healthCheck).map((p) => `healthCheck.${p}`);
+        const desired = args.desiredCapacity ?? args.minSize;
+        if (args.minSize > args.maxSize) problems.push(`minSize (${args.minSize}) must be <= maxSize (${args.maxSize})`);
+        if (desired < args.minSize || desired > args.maxSize) problems.push(`desiredCapacity (${desired}) must be between minSize and maxSize`);
+        if (args.warmPool?.enabled && (args.mixedInstanceTypes?.length ?? 0) > 0) {
+            problems.push("a warm pool cannot be combined with mixedInstanceTypes (AWS does not support it)");
+        }
+        if (problems.length > 0) throw new pulumi.ResourceError(`invalid ServiceComponent args: ${problems.join("; ")}`, this);
+    }
+
+    /** Ingress only from the ALB's SG on the service port; egress HTTPS for SSM, dnf mirrors and CloudWatch. */
+    private createSecurityGroup(name: string, args: ServiceComponentArgs): aws.ec2.SecurityGroup {
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                vpcId: args.vpcId,
+                description: `${args.role} instances: the service port from the ALB only`,
+                tags: { Name: `${name}-sg` },
+            },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-from-alb`,
+            {
+                securityGroupId: sg.id,
+                description: `HTTP ${args.port} from the ALB`,
+                ipProtocol: "tcp",
+                fromPort: args.port,
+                toPort: args.port,
+                referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
+            },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-https-out`,
+            {
+                securityGroupId: sg.id,
+                description: "HTTPS out via NAT: SSM, AL2023 package repositories, CloudWatch",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: "0.0.0.0/0",
+            },
+            { parent: this },
+        );
+        return sg;
+    }
+
+    /** Session Manager and the CloudWatch agent; no SSH key anywhere. */
+    private createInstanceProfile(name: string): aws.iam.InstanceProfile {
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: "Web-tier instances: SSM Session Manager and the CloudWatch agent",
+                assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"),
+            },
+            { parent: this },
+        );
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        for (const [suffix, policy] of [
+            ["ssm", "AmazonSSMManagedInstanceCore"],
+            ["cloudwatch", "CloudWatchAgentServerPolicy"],
+        ] as const) {
+            new aws.iam.RolePolicyAttachment(
+                `${name}-${suffix}`,
+                { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` },
+                { parent: this },
+            );
+        }
+        return new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this });
+    }
+
+    private createLaunchTemplate(
+        name: string,
+        args: ServiceComponentArgs,
+        sg: aws.ec2.SecurityGroup,
+        profile: aws.iam.InstanceProfile,
+    ): aws.ec2.LaunchTemplate {
+        const imageId = args.ami
+            ? pulumi.output(args.ami)
+            : aws.ssm.getParameterOutput({ name: al2023AmiParameter(args.instanceType) }, { parent: this }).insecureValue;
+        const tags = { ...args.instanceTags, Name: name, Service: args.role };
+        return new aws.ec2.LaunchTemplate(
+            `${name}-lt`,
+            {
+                description: `${args.role} web servers`,
+                imageId,
+                instanceType: args.instanceType,
+                iamInstanceProfile: { arn: profile.arn },
+                vpcSecurityGroupIds: [sg.id],
+                // IMDSv2 only; hop limit 1 keeps the token away from anything but the instance itself.
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+                blockDeviceMappings: [
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: { volumeType: "gp3", volumeSize: args.rootVolumeGb, encrypted: "true", deleteOnTermination: "true" },
+                    },
+                ],
+                monitoring: { enabled: true },
+                tagSpecifications: [
+                    { resourceType: "instance", tags },
+                    { resourceType: "volume", tags },
+                ],
+                userData: base64(
+                    renderUserData({
+                        role: args.role,
+                        port: args.port,
+                        healthCheckPath: args.healthCheckPath,
+                        loadBalancerIdleTimeoutSeconds: args.loadBalancerIdleTimeoutSeconds,
+                    }),
+                ),
+                updateDefaultVersion: true,
+                tags: { Name: `${name}-lt` },
+            },
+            { parent: this },
+        );
+    }
+
+    private createAutoScalingGroup(name: string, args: ServiceComponentArgs, template: aws.ec2.LaunchTemplate): aws.autoscaling.Group {
+        // Pin the version Pulumi just created: a new template version then changes the ASG and starts a
+        // rolling instance refresh; `$Latest` would change nothing visible and refresh nothing.
+        const version = template.latestVersion.apply((v) => String(v));
+        const extras = args.mixedInstanceTypes ?? [];
+        const warmPool = args.warmPool?.enabled === true;
+        return new aws.autoscaling.Group(
+            `${name}-asg`,
+            {
+                vpcZoneIdentifiers: args.privateSubnetIds,
+                minSize: args.minSize,
+                maxSize: args.maxSize,
+                desiredCapacity: args.desiredCapacity ?? args.minSize,
+                healthCheckType: "ELB",
+                healthCheckGracePeriod: args.healthCheckGracePeriodSeconds,
+                defaultInstanceWarmup: args.instanceWarmupSeconds,
+                targetGroupArns: [args.targetGroupArn],
+                ...(extras.length > 0
+                    ? {
+                          mixedInstancesPolicy: {
+                              launchTemplate: {
+                                  launchTemplateSpecification: { launchTemplateId: template.id, version },
+                                  overrides: instanceTypeOverrides(args.instanceType, extras).map((instanceType) => ({ instanceType })),
+                              },
+                              instancesDistribution: {
+                                  onDemandBaseCapacity: 0,
+                                  onDemandPercentageAboveBaseCapacity: 100,
+                                  onDemandAllocationStrategy: "prioritized",
+                              },
+                          },
+                      }
+                    : { launchTemplate: { id: template.id, version } }),
+                instanceRefresh: {
+                    strategy: "Rolling",
+                    preferences: instanceRefreshPreferences(args.instanceRefreshMinHealthyPercent, args.instanceWarmupSeconds, warmPool),
+                },
+                capacityRebalance: true,
+                metricsGranularity: "1Minute",
+                enabledMetrics: [...GROUP_METRICS],
+                ...(warmPool ? { warmPool: { minSize: args.warmPool?.minSize, poolState: "Stopped", instanceReusePolicy: { reuseOnScaleIn: true } } } : {}),
+                tags: [{ key: "Name", value: name, propagateAtLaunch: false }],
+            },
+            { parent: this, ignoreChanges: ["desiredCapacity"], dependsOn: [...(args.routedBy ?? [])] },
+        );
+    }
+
+    /**
+     * Target tracking on CPU and on ALB requests per target keep capacity proportional to load; a step
+     * policy on slow responses adds instances when latency climbs for reasons CPU does not show.
+     */
+    private createScalingPolicies(name: string, args: ServiceComponentArgs, asg: aws.autoscaling.Group): void {
+        new aws.autoscaling.Policy(
+            `${name}-cpu`,
+            {
+                autoscalingGroupName: asg.name,
+                policyType: "TargetTrackingScaling",
+                targetTrackingConfiguration: {
+                    predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+                    targetValue: args.scaling.cpuTargetPercent,
+                },
+            },
+            { parent: this },
+        );
+        new aws.autoscaling.Policy(
+            `${name}-requests`,
+            {
+                autoscalingGroupName: asg.name,
+                policyType: "TargetTrackingScaling",
+                targetTrackingConfiguration: {
+                    predefinedMetricSpecification: {
+                        predefinedMetricType: "ALBRequestCountPerTarget",
+                        resourceLabel: pulumi.interpolate`${args.loadBalancerArnSuffix}/${args.targetGroupArnSuffix}`,
+                    },
+                    targetValue: args.scaling.requestsPerTarget,
+                },
+            },
+            { parent: this, dependsOn: [...(args.routedBy ?? [])] },
+        );
+        const step = new aws.autoscaling.Policy(
+            `${name}-latency`,
+            {
+                autoscalingGroupName: asg.name,
+                policyType: "StepScaling",
+                adjustmentType: "ChangeInCapacity",
+                metricAggregationType: "Average",
+                estimatedInstanceWarmup: args.instanceWarmupSeconds,
+                stepAdjustments: responseTimeSteps(args.scaling.responseTimeThresholdSeconds),
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-latency-high`,
+            {
+                alarmDescription: `${args.role}: average target response time above ${args.scaling.responseTimeThresholdSeconds}s for 3 minutes; adds instances`,
+                namespace: "AWS/ApplicationELB",
+                metricName: "TargetResponseTime",
+                dimensions: { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: args.targetGroupArnSuffix },
+                statistic: "Average",
+                period: 60,
+                evaluationPeriods: 3,
+                datapointsToAlarm: 3,
+                threshold: args.scaling.responseTimeThresholdSeconds,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [step.arn],
+            },
+            { parent: this },
+        );
+    }
+}

@@ -1,0 +1,209 @@
+/**
+ * Pure decisions for the web tier: health-check timing, listener layout, AMI parameter, access-log
+ * principal, instance-refresh preferences and user-data rendering. No Pulumi resources, no AWS calls;
+ * tested without the engine in `web-plan.test.ts`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { isGraviton } from "./config";
+
+/** The TLS policy for HTTPS listeners: TLS 1.3, with TLS 1.2 for older clients (AWS's recommended policy). */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** Target-group health-check settings, as in `ecomm:<service>.healthCheck`. */
+export interface HealthCheckSettings {
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+    readonly healthyThreshold: number;
+    readonly unhealthyThreshold: number;
+}
+
+/** How quickly the ALB reacts to an instance's health. */
+export interface HealthCheckTiming {
+    /** Seconds from an instance's death until the ALB stops routing to it: interval × unhealthy threshold. */
+    readonly detectionSeconds: number;
+    /** Seconds from a new instance answering until it receives traffic: interval × healthy threshold. */
+    readonly healthySeconds: number;
+    /** Seconds in-flight requests may finish on a deregistering target (the deregistration delay). */
+    readonly drainSeconds: number;
+}
+
+export function healthCheckTiming(hc: HealthCheckSettings, deregistrationDelaySeconds: number): HealthCheckTiming {
+    return {
+        detectionSeconds: hc.intervalSeconds * hc.unhealthyThreshold,
+        healthySeconds: hc.intervalSeconds * hc.healthyThreshold,
+        drainSeconds: deregistrationDelaySeconds,
+    };
+}
+
+/** The ALB's limits for a health check; returns every problem (empty when valid). */
+export function healthCheckProblems(hc: HealthCheckSettings): string[] {
+    const problems: string[] = [];
+    const range = (v: number, min: number, max: number, what: string) => {
+        if (!Number.isInteger(v) || v < min || v > max) problems.push(`${what} (${v}) must be a whole number from ${min} to ${max}`);
+    };
+    range(hc.intervalSeconds, 5, 300, "intervalSeconds");
+    range(hc.timeoutSeconds, 2, 120, "timeoutSeconds");
+    range(hc.healthyThreshold, 2, 10, "healthyThreshold");
+    range(hc.unhealthyThreshold, 2, 10, "unhealthyThreshold");
+    if (hc.timeoutSeconds >= hc.intervalSeconds) {
+        problems.push(`timeoutSeconds (${hc.timeoutSeconds}) must be less than intervalSeconds (${hc.intervalSeconds})`);
+    }
+    return problems;
+}
+
+/** The target group's `healthCheck` input for a service. */
+export function targetGroupHealthCheck(path: string, hc: HealthCheckSettings) {
+    return {
+        enabled: true,
+        protocol: "HTTP",
+        port: "traffic-port",
+        path,
+        matcher: "200",
+        interval: hc.intervalSeconds,
+        timeout: hc.timeoutSeconds,
+        healthyThreshold: hc.healthyThreshold,
+        unhealthyThreshold: hc.unhealthyThreshold,
+    };
+}
+
+/** AWS caps ALB and target-group names at 32 characters; Pulumi's auto-naming appends "-" and 7 characters. */
+export const MAX_LB_LOGICAL_NAME = 32 - 8;
+
+/** The ALB and target-group logical names a web tier called `name` creates. */
+export function loadBalancerNames(name: string): { alb: string; frontendTg: string; backendTg: string } {
+    return { alb: `${name}-alb`, frontendTg: `${name}-frontend-tg`, backendTg: `${name}-backend-tg` };
+}
+
+/** Problems with a web tier's name: every ALB/target-group logical name must leave room for the suffix. */
+export function webTierNameProblems(name: string): string[] {
+    return Object.values(loadBalancerNames(name))
+        .filter((n) => n.length > MAX_LB_LOGICAL_NAME)
+        .map((n) => `"${n}" is ${n.length} characters; ALB and target-group logical names must be at most ${MAX_LB_LOGICAL_NAME} (AWS allows 32 with Pulumi's 8-character suffix)`);
+}
+
+/** The listeners the ALB gets: HTTPS with an HTTP→HTTPS redirect when a certificate is set, else HTTP only. */
+export interface ListenerPlan {
+    /** The port serving traffic (forward to the services). */
+    readonly servingPort: 80 | 443;
+    readonly servingProtocol: "HTTP" | "HTTPS";
+    /** Whether port 80 only redirects (301) to 443. */
+    readonly redirectHttp: boolean;
+    /** Ports open to the internet on the ALB's security group. */
+    readonly openPorts: readonly number[];
+    /** The site's URL scheme. */
+    readonly scheme: "http" | "https";
+}
+
+export function listenerPlan(hasCertificate: boolean): ListenerPlan {
+    return hasCertificate
+        ? { servingPort: 443, servingProtocol: "HTTPS", redirectHttp: true, openPorts: [80, 443], scheme: "https" }
+        : { servingPort: 80, servingProtocol: "HTTP", redirectHttp: false, openPorts: [80], scheme: "http" };
+}
+
+/** The public SSM parameter holding the latest Amazon Linux 2023 AMI for the instance type's architecture. */
+export function al2023AmiParameter(instanceType: string): string {
+    const arch = isGraviton(instanceType) ? "arm64" : "x86_64";
+    return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
+}
+
+/**
+ * Regions where ELB writes access logs from its own AWS account (the bucket policy names that account);
+ * regions opened since August 2022 use the `logdelivery.elasticloadbalancing.amazonaws.com` principal.
+ */
+export const ELB_ACCOUNT_REGIONS: ReadonlySet<string> = new Set([
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2",
+    "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-north-1",
+    "me-south-1", "sa-east-1", "us-gov-west-1", "us-gov-east-1", "cn-north-1", "cn-northwest-1",
+]);
+
+export const ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com";
+
+/** Which principal the access-log bucket policy must allow in a region. */
+export function accessLogPrincipalKind(region: string): "elb-account" | "service" {
+    return ELB_ACCOUNT_REGIONS.has(region) ? "elb-account" : "service";
+}
+
+/**
+ * Instance-refresh preferences: keep `minHealthyPercent` of the group in service, and (without a warm
+ * pool) launch replacements before terminating (max healthy = min + 100, at most 200), so a 3-instance
+ * group never drops to 2 while refreshing.
+ */
+export function instanceRefreshPreferences(minHealthyPercent: number, instanceWarmupSeconds: number, warmPool: boolean) {
+    return {
+        minHealthyPercentage: minHealthyPercent,
+        ...(warmPool ? {} : { maxHealthyPercentage: Math.min(200, minHealthyPercent + 100) }),
+        instanceWarmup: String(instanceWarmupSeconds),
+        skipMatching: true,
+    };
+}
+
+/** Instance types for a mixed-instances policy: the primary type first, then the extras, without repeats. */
+export function instanceTypeOverrides(primary: string, extras: readonly string[]): string[] {
+    return [...new Set([primary, ...extras])];
+}
+
+/**
+ * Step-scaling steps above the response-time alarm's threshold (bounds relative to the threshold):
+ * +1 instance up to twice the threshold, +2 beyond.
+ */
+export function responseTimeSteps(thresholdSeconds: number) {
+    return [
+        { metricIntervalLowerBound: "0", metricIntervalUpperBound: String(thresholdSeconds), scalingAdjustment: 1 },
+        { metricIntervalLowerBound: String(thresholdSeconds), scalingAdjustment: 2 },
+    ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// User data
+// ---------------------------------------------------------------------------------------------------
+
+export type ServiceRole = "frontend" | "backend";
+
+/** The user-data template: a shell script in the repo, with `{{KEY}}` placeholders. */
+export const USER_DATA_TEMPLATE = path.join(__dirname, "userdata", "web-server.sh");
+
+export interface UserDataValues {
+    readonly role: ServiceRole;
+    readonly port: number;
+    readonly healthCheckPath: string;
+    /** The ALB's idle timeout: nginx keeps connections open longer, so the ALB is always the side closing. */
+    readonly loadBalancerIdleTimeoutSeconds: number;
+}
+
+/**
+ * nginx's keepalive timeout for a given ALB idle timeout: 15 s longer, so nginx never closes a connection
+ * the ALB is about to reuse (which surfaces as 502s).
+ */
+export function targetKeepAliveSeconds(loadBalancerIdleTimeoutSeconds: number): number {
+    return loadBalancerIdleTimeoutSeconds + 15;
+}
+
+const SAFE_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
+
+/** Renders the user-data script for a service; refuses values that could break out of the shell quoting. */
+export function renderUserData(values: UserDataValues, template: string = fs.readFileSync(USER_DATA_TEMPLATE, "utf8")): string {
+    if (!Number.isInteger(values.port) || values.port < 1 || values.port > 65535) throw new Error(`port ${values.port} must be 1-65535`);
+    if (!Number.isInteger(values.loadBalancerIdleTimeoutSeconds) || values.loadBalancerIdleTimeoutSeconds < 1) {
+        throw new Error(`loadBalancerIdleTimeoutSeconds ${values.loadBalancerIdleTimeoutSeconds} must be a whole number of seconds`);
+    }
+    if (!SAFE_PATH.test(values.healthCheckPath)) throw new Error(`healthCheckPath ${values.healthCheckPath} must be a plain URL path`);
+    const vars: Record<string, string> = {
+        ROLE: values.role,
+        PORT: String(values.port),
+        HEALTH_CHECK_PATH: values.healthCheckPath,
+        KEEPALIVE_SECONDS: String(targetKeepAliveSeconds(values.loadBalancerIdleTimeoutSeconds)),
+    };
+    const rendered = template.replace(/\{\{([A-Z_]+)\}\}/g, (match, key: string) => {
+        const value = vars[key];
+        if (value === undefined) throw new Error(`user-data template has an unknown placeholder ${match}`);
+        return value;
+    });
+    return rendered;
+}
+
+/** Launch templates take user data base64-encoded. */
+export function base64(text: string): string {
+    return Buffer.from(text, "utf8").toString("base64");
+}
