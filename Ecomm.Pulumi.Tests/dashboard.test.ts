@@ -87,8 +87,8 @@ describe("dashboardBody", () => {
         ]);
     });
 
-    it("has no replica-lag panel for instance modes", () => {
-        assert.ok(!metricWidgets(dashboardBody(ids())).some((w) => w.properties.title.startsWith("Replica lag")));
+    it("has no replica-lag or cluster-volume panel for instance modes", () => {
+        assert.ok(!metricWidgets(dashboardBody(ids())).some((w) => /^(Replica lag|Aurora)/.test(w.properties.title)));
     });
 
     it("graphs every cluster instance, with lag in the mode's metric and local storage on Aurora", () => {
@@ -98,6 +98,9 @@ describe("dashboardBody", () => {
             ["AWS/RDS", "AuroraReplicaLag", "DBInstanceIdentifier", "db-reader-1", { label: "db-reader-1" }],
         ]);
         assert.equal(byTitle(aurora, "Database free local storage (bytes)").properties.metrics[1][1], "FreeLocalStorage");
+        assert.deepEqual(byTitle(aurora, "Aurora cluster volume used (bytes)").properties.metrics, [
+            ["AWS/RDS", "VolumeBytesUsed", "DBClusterIdentifier", "db-cluster", { label: "db-cluster" }],
+        ]);
         const maz = dashboardBody(ids({ database: { mode: "multi-az-cluster", instanceIdentifiers: ["c-instance-1", "c-instance-2", "c-instance-3"], clusterIdentifier: "c" } }));
         assert.deepEqual(
             byTitle(maz, "Replica lag (s)").properties.metrics.map((m) => m[1]),

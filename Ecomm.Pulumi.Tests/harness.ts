@@ -4,8 +4,9 @@
  * config never leaks into another's.
  */
 import * as assert from "node:assert/strict";
-import { readStackConfig, runStack, StackRunError, type StackRun } from "../Ecomm.Pulumi/engine/run";
-import type { RecordedResource } from "../Ecomm.Pulumi/engine/mocks";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT, readStackConfig, recordRegistrations, runStack, settle, StackRunError, type StackRun } from "../Ecomm.Pulumi/engine/run";
+import { EcommMocks, type RecordedResource } from "../Ecomm.Pulumi/engine/mocks";
 
 export type { RecordedResource, StackRun };
 
@@ -69,4 +70,36 @@ export function patched(stack: string, key: string, patch: Json): Record<string,
     const raw = readStackConfig(stack).config[key];
     const base: Json = raw === undefined ? {} : (JSON.parse(raw) as Json);
     return { [key]: deepMerge(base, patch) };
+}
+
+/** What `runComponent` recorded: the same shape `one`/`ofType` query, plus the builder's resolved outputs. */
+export interface ComponentRun<T> extends StackRun {
+    readonly value: T;
+}
+
+/**
+ * Builds a component directly under the mock engine (no stack program, no config), waits until every
+ * registration (including those made from `apply`) has settled, and returns what was registered and
+ * the builder's outputs, resolved. `build` returns a record of the outputs to check.
+ */
+export async function runComponent<T extends Record<string, unknown>>(
+    build: () => T,
+    options: { readonly region?: string; readonly stack?: string } = {},
+): Promise<ComponentRun<pulumi.Unwrap<T>>> {
+    const stack = options.stack ?? "dev";
+    const mocks = new EcommMocks(options.region ?? "us-east-1");
+    pulumi.runtime.setAllConfig({}, []);
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    recordRegistrations(mocks);
+    const value = (await pulumi.runtime.runInPulumiStack(async () => build())) as pulumi.Unwrap<T>;
+    await settle(mocks);
+    return {
+        stack,
+        resources: mocks.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+        outputs: value,
+        config: {},
+        secretKeys: [],
+        invokes: mocks.invokes,
+        value,
+    };
 }

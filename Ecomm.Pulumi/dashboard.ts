@@ -150,6 +150,16 @@ export function dashboardBody(ids: DashboardIds): DashboardBody {
                   },
               ]
             : []),
+        // Aurora's cluster volume grows by itself (no free-storage alarm); its size is the bill to watch.
+        ...(ids.database.mode === "aurora" && ids.database.clusterIdentifier
+            ? [
+                  {
+                      title: "Aurora cluster volume used (bytes)",
+                      stat: "Maximum",
+                      metrics: [["AWS/RDS", "VolumeBytesUsed", "DBClusterIdentifier", ids.database.clusterIdentifier, { label: ids.database.clusterIdentifier }]],
+                  },
+              ]
+            : []),
     ];
 
     const alarmRows = chunk(ids.alarmArns, MAX_ALARMS_PER_WIDGET);

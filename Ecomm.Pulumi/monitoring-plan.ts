@@ -158,7 +158,7 @@ export function planProblems<Id>(input: PlanInput<Id>): string[] {
     if (db.instanceIdentifiers.length === 0) problems.push("database.instanceIdentifiers must list at least one instance");
     if (db.instanceIdentifiers.length > 1 && (db.mode === "single-az" || db.mode === "multi-az-instance"))
         problems.push(`database.instanceIdentifiers lists ${db.instanceIdentifiers.length} instances; ${db.mode} has exactly one`);
-    if (hasReplicaLag(db.mode) && db.clusterIdentifier === undefined) problems.push(`database.clusterIdentifier is required in ${db.mode} mode`);
+    if (db.mode === "aurora" && db.clusterIdentifier === undefined) problems.push("database.clusterIdentifier is required in aurora mode");
     return problems;
 }
 

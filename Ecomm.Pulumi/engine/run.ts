@@ -93,7 +93,7 @@ interface RegisterRequest {
 }
 
 /** Hooks the mock monitor so each record also gets its URN, parent, protect flag, ignoreChanges and aliases. */
-function recordRegistrations(mocks: EcommMocks): void {
+export function recordRegistrations(mocks: EcommMocks): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) =>
@@ -116,7 +116,7 @@ const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void>
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Waits until nothing is in flight and the number of registered resources stops changing. */
-async function settle(mocks: EcommMocks): Promise<void> {
+export async function settle(mocks: EcommMocks): Promise<void> {
     let stableRounds = 0;
     let last = -1;
     while (stableRounds < 3) {
