@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, readStackConfig, recordRegistrations, runStack, settle, StackRunError, type StackRun } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, type StackRun } from "../Ecomm.Pulumi/engine/run";
 import { EcommMocks, type RecordedResource } from "../Ecomm.Pulumi/engine/mocks";
 
 export type { RecordedResource, StackRun };
@@ -91,8 +91,12 @@ export async function runComponent<T extends Record<string, unknown>>(
     pulumi.runtime.setAllConfig({}, []);
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     recordRegistrations(mocks);
-    const value = (await pulumi.runtime.runInPulumiStack(async () => build())) as pulumi.Unwrap<T>;
-    await settle(mocks);
+    let value: pulumi.Unwrap<T>;
+    try {
+        value = (await runProgram(build)) as pulumi.Unwrap<T>;
+    } finally {
+        await settle(mocks).catch(() => undefined);
+    }
     return {
         stack,
         resources: mocks.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),

@@ -136,6 +136,27 @@ function loadProgram(): () => unknown {
     return program as () => unknown;
 }
 
+/**
+ * Runs `program` as the stack's body and returns its outputs, resolved. A throw is caught inside the
+ * body and rethrown here: let it escape and the stack's outputs reject along with promises derived from
+ * them that nobody awaits, which `node --test` reports as an unhandled rejection failing the test.
+ */
+export async function runProgram(program: () => unknown): Promise<Record<string, unknown>> {
+    let failed = false;
+    let failure: unknown;
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+        try {
+            return await program();
+        } catch (err) {
+            failed = true;
+            failure = err;
+            return {};
+        }
+    });
+    if (failed) throw failure;
+    return (outputs ?? {}) as Record<string, unknown>;
+}
+
 /** Runs the stack program offline and returns what it registered and exported. */
 export async function runStack(options: RunOptions): Promise<StackRun> {
     const { config, secretKeys } = readStackConfig(options.stack, options.projectRoot);
@@ -152,7 +173,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     const stackType = "pulumi:pulumi:Stack";
     let outputs: Record<string, unknown>;
     try {
-        outputs = ((await pulumi.runtime.runInPulumiStack(async () => program())) ?? {}) as Record<string, unknown>;
+        outputs = await runProgram(program);
         await settle(mocks);
     } catch (err) {
         await settle(mocks).catch(() => undefined);
