@@ -55,6 +55,7 @@ export interface MonitoredDatabase {
 export interface AlertSubscription {
     /** A short stable key for the child's logical name (`${name}-sub-<key>`); change it and it is replaced. */
     readonly key: string;
+    /** The SNS protocol. HTTPS endpoints must confirm like email; SQS and Lambda need no confirmation. */
     readonly protocol: "https" | "sqs" | "lambda";
     /** The URL, queue ARN or function ARN. */
     readonly endpoint: pulumi.Input<string>;
@@ -75,6 +76,7 @@ export interface MonitoringComponentArgs {
     readonly albArnSuffix: pulumi.Input<string>;
     /** The services behind the ALB, in the order the dashboard shows them. */
     readonly services: readonly MonitoredService[];
+    /** The database: its mode decides the storage and replica-lag alarms. */
     readonly database: MonitoredDatabase;
     /**
      * Addresses subscribed to the alert topic; each must click the confirmation link AWS sends before it
