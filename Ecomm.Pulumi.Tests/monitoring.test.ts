@@ -324,6 +324,14 @@ describe("MonitoringComponent subscriptions and bad args", () => {
             /database\.instanceIdentifiers must list at least one instance[\s\S]*database\.clusterIdentifier is required in aurora mode/,
         );
         await assert.rejects(build(args("prod", { alarmEmails: ["a@example.com", "A@example.com"] })), /share the key "email-a-at-example-com"/);
+        await assert.rejects(build(args("prod", { namePrefix: "ecomm prod" })), /namePrefix "ecomm prod" must be 1–200 letters/);
+    });
+
+    it("names alarms and the dashboard after namePrefix when given", async () => {
+        const r = await build(args("dev", { namePrefix: "ecomm-dev-alice" }));
+        assert.equal(input(alarm(r, "alb-5xx"), "name"), "ecomm-dev-alice-alb-5xx");
+        assert.equal(input(one(r, COMPOSITE), "alarmName"), "ecomm-dev-alice-site-down");
+        assert.equal(r.value.dashboardName, "ecomm-dev-alice");
     });
 });
 

@@ -123,12 +123,14 @@ export class MonitoringComponent extends pulumi.ComponentResource {
         super("ecomm:monitoring:MonitoringComponent", name, {}, opts);
 
         const problems = planProblems(args);
+        if (args.namePrefix !== undefined && !/^[A-Za-z0-9_-]{1,200}$/.test(args.namePrefix))
+            problems.push(`namePrefix "${args.namePrefix}" must be 1–200 letters, digits, _ or - (it starts alarm and dashboard names)`);
         if (problems.length > 0) throw new pulumi.ResourceError(`Invalid MonitoringComponent args:\n  - ${problems.join("\n  - ")}`, this);
         const prefix = args.namePrefix ?? `ecomm-${args.environment}`;
 
-        const topic = this.createTopic(name, args);
+        const { topic, policy } = this.createTopic(name, args);
         this.subscribe(name, topic, args);
-        const alarms = this.createAlarms(name, prefix, args, topic);
+        const alarms = this.createAlarms(name, prefix, args, topic, policy);
         const siteDown = this.createSiteDownAlarm(name, prefix, alarms, topic.arn);
         const dashboard = this.createDashboard(name, prefix, args, [...alarms.map((a) => a.alarm), siteDown]);
 
@@ -153,7 +155,7 @@ export class MonitoringComponent extends pulumi.ComponentResource {
      * The topic, encrypted with a customer-managed key: CloudWatch cannot publish to a topic encrypted
      * with the AWS-managed `alias/aws/sns`, whose policy can't be changed to let it use the key.
      */
-    private createTopic(name: string, args: MonitoringComponentArgs): aws.sns.Topic {
+    private createTopic(name: string, args: MonitoringComponentArgs): { topic: aws.sns.Topic; policy: aws.sns.TopicPolicy } {
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const key = new aws.kms.Key(
@@ -171,7 +173,7 @@ export class MonitoringComponent extends pulumi.ComponentResource {
             { displayName: `ecomm ${args.environment} alerts`, kmsMasterKeyId: key.arn },
             { parent: this },
         );
-        new aws.sns.TopicPolicy(
+        const policy = new aws.sns.TopicPolicy(
             `${name}-alerts-policy`,
             {
                 arn: topic.arn,
@@ -179,7 +181,7 @@ export class MonitoringComponent extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        return topic;
+        return { topic, policy };
     }
 
     private subscribe(name: string, topic: aws.sns.Topic, args: MonitoringComponentArgs): void {
@@ -201,6 +203,7 @@ export class MonitoringComponent extends pulumi.ComponentResource {
         prefix: string,
         args: MonitoringComponentArgs,
         topic: aws.sns.Topic,
+        topicPolicy: aws.sns.TopicPolicy,
     ): { spec: AlarmSpec<pulumi.Input<string>>; alarm: aws.cloudwatch.MetricAlarm }[] {
         const specs = planAlarms<pulumi.Input<string>>({
             albArnSuffix: args.albArnSuffix,
@@ -225,7 +228,8 @@ export class MonitoringComponent extends pulumi.ComponentResource {
                     alarmActions: [topic.arn],
                     okActions: [topic.arn],
                 },
-                { parent: this },
+                // Alarms missing data as "breaching" fire as soon as they exist: the topic must accept them by then.
+                { parent: this, dependsOn: [topicPolicy] },
             ),
         }));
     }
