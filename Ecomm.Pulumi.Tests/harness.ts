@@ -5,8 +5,9 @@
  */
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readStackConfig, runStack, StackRunError, type StackRun } from "../Ecomm.Pulumi/engine/run";
-import type { RecordedResource } from "../Ecomm.Pulumi/engine/mocks";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, type StackRun } from "../Ecomm.Pulumi/engine/run";
+import { EcommMocks, type RecordedResource } from "../Ecomm.Pulumi/engine/mocks";
 
 export type { RecordedResource, StackRun };
 
@@ -83,4 +84,40 @@ export function shellcheck(script: string): void {
         }
         assert.fail(`shellcheck found problems (exit ${e.status}):\n${e.stdout ?? ""}`);
     }
+}
+
+/** What `runComponent` recorded: the same shape `one`/`ofType` query, plus the builder's resolved outputs. */
+export interface ComponentRun<T> extends StackRun {
+    readonly value: T;
+}
+
+/**
+ * Builds a component directly under the mock engine (no stack program, no config), waits until every
+ * registration (including those made from `apply`) has settled, and returns what was registered and
+ * the builder's outputs, resolved. `build` returns a record of the outputs to check.
+ */
+export async function runComponent<T extends Record<string, unknown>>(
+    build: () => T,
+    options: { readonly region?: string; readonly stack?: string } = {},
+): Promise<ComponentRun<pulumi.Unwrap<T>>> {
+    const stack = options.stack ?? "dev";
+    const mocks = new EcommMocks(options.region ?? "us-east-1");
+    pulumi.runtime.setAllConfig({}, []);
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    recordRegistrations(mocks);
+    let value: pulumi.Unwrap<T>;
+    try {
+        value = (await runProgram(build)) as pulumi.Unwrap<T>;
+    } finally {
+        await settle(mocks).catch(() => undefined);
+    }
+    return {
+        stack,
+        resources: mocks.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+        outputs: value,
+        config: {},
+        secretKeys: [],
+        invokes: mocks.invokes,
+        value,
+    };
 }

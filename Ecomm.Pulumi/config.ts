@@ -108,6 +108,12 @@ interface EnvDefaults {
     readonly monitoringIntervalSeconds: number;
     readonly target5xxRatePercent: number;
     readonly p99LatencySeconds: number;
+    /** Sized for the default instance class: ~70% of its default max_connections. */
+    readonly dbConnections: number;
+    /** Sized for the default instance class's RAM (db.t4g.micro 1 GiB, db.m7g.large 8 GiB). */
+    readonly dbFreeableMemoryMb: number;
+    /** Sized for the default allocated storage (20 GiB dev, 100 GiB prod). */
+    readonly dbFreeStorageGb: number;
 }
 
 export const ENV_DEFAULTS: Readonly<Record<Environment, EnvDefaults>> = {
@@ -136,6 +142,10 @@ export const ENV_DEFAULTS: Readonly<Record<Environment, EnvDefaults>> = {
         monitoringIntervalSeconds: 0,
         target5xxRatePercent: 10,
         p99LatencySeconds: 3,
+        // db.t4g.micro allows roughly 80 (MySQL) to 110 (PostgreSQL) connections by default.
+        dbConnections: 50,
+        dbFreeableMemoryMb: 100,
+        dbFreeStorageGb: 4,
     },
     prod: {
         cidrBlock: "10.20.0.0/16",
@@ -162,6 +172,10 @@ export const ENV_DEFAULTS: Readonly<Record<Environment, EnvDefaults>> = {
         monitoringIntervalSeconds: 30,
         target5xxRatePercent: 2,
         p99LatencySeconds: 1.5,
+        // db.m7g.large allows roughly 650 (MySQL) to 850 (PostgreSQL) connections by default.
+        dbConnections: 400,
+        dbFreeableMemoryMb: 512,
+        dbFreeStorageGb: 10,
     },
 };
 
@@ -369,7 +383,18 @@ function databaseSchema(d: EnvDefaults) {
 function monitoringSchema(d: EnvDefaults) {
     return strict({
         /** Addresses subscribed to the alert topic (each must confirm the subscription). */
-        alarmEmails: z.array(z.email({ error: "must be an email address" }), { error: "must be a list of email addresses" }).default([]),
+        alarmEmails: z
+            .array(z.email({ error: "must be an email address" }), { error: "must be a list of email addresses" })
+            .default([])
+            .superRefine((emails, ctx) => {
+                // SNS keeps one subscription per endpoint: a repeat would be two resources fighting over it.
+                const seen = new Map<string, number>();
+                emails.forEach((email, i) => {
+                    const first = seen.get(email.toLowerCase());
+                    if (first === undefined) seen.set(email.toLowerCase(), i);
+                    else ctx.addIssue({ code: "custom", path: [i], input: email, message: `repeats alarmEmails[${first}]` });
+                });
+            }),
         thresholds: strict({
             /** ELB-generated 5xx responses per minute. */
             elb5xxCount: int(1, 1000000).default(10),
@@ -387,10 +412,11 @@ function monitoringSchema(d: EnvDefaults) {
                 .default(d.p99LatencySeconds),
             dbCpuPercent: int(1, 100).default(80),
             /** Freeable memory below this (MiB) alarms. */
-            dbFreeableMemoryMb: int(1, 1048576).default(256),
-            /** Free storage below this (GiB) alarms. */
-            dbFreeStorageGb: int(1, 65536).default(10),
-            dbConnections: int(1, 100000).default(200),
+            dbFreeableMemoryMb: int(1, 1048576).default(d.dbFreeableMemoryMb),
+            /** Free storage below this (GiB) alarms (Aurora: free local storage per instance). */
+            dbFreeStorageGb: int(1, 65536).default(d.dbFreeStorageGb),
+            /** Connections above this alarm; keep it below the instance class's max_connections. */
+            dbConnections: int(1, 100000).default(d.dbConnections),
             /** Replica lag (s) in cluster modes. */
             dbReplicaLagSeconds: int(1, 3600).default(30),
         }).prefault({}),

@@ -216,8 +216,12 @@ export class EcommMocks implements pulumi.runtime.Mocks {
             case "aws:cloudwatch/logGroup:LogGroup":
                 return { id: physical, arn: this.arn("logs", `log-group:${physical}`) };
             case "aws:cloudwatch/metricAlarm:MetricAlarm":
-            case "aws:cloudwatch/compositeAlarm:CompositeAlarm":
                 return { id: physical, arn: this.arn("cloudwatch", `alarm:${physical}`), alarmName: inputs.alarmName ?? physical };
+            case "aws:cloudwatch/compositeAlarm:CompositeAlarm": {
+                // A composite alarm's name is its required `alarmName` input, and its ARN ends with it.
+                const alarmName = typeof inputs.alarmName === "string" ? inputs.alarmName : physical;
+                return { id: alarmName, arn: this.arn("cloudwatch", `alarm:${alarmName}`), alarmName };
+            }
             case "aws:cloudwatch/dashboard:Dashboard":
                 return { id: String(inputs.dashboardName ?? physical), dashboardArn: `arn:aws:cloudwatch::${MOCK_ACCOUNT_ID}:dashboard/${String(inputs.dashboardName ?? physical)}` };
             case "aws:sns/topic:Topic":

@@ -93,7 +93,7 @@ interface RegisterRequest {
 }
 
 /** Hooks the mock monitor so each record also gets its URN, parent, protect flag, ignoreChanges and aliases. */
-function recordRegistrations(mocks: EcommMocks): void {
+export function recordRegistrations(mocks: EcommMocks): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) =>
@@ -136,6 +136,27 @@ function loadProgram(): () => unknown {
     return program as () => unknown;
 }
 
+/**
+ * Runs `program` as the stack's body and returns its outputs, resolved. A throw is caught inside the
+ * body and rethrown here: let it escape and the stack's outputs reject along with promises derived from
+ * them that nobody awaits, which `node --test` reports as an unhandled rejection failing the test.
+ */
+export async function runProgram(program: () => unknown): Promise<Record<string, unknown>> {
+    let failed = false;
+    let failure: unknown;
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+        try {
+            return await program();
+        } catch (err) {
+            failed = true;
+            failure = err;
+            return {};
+        }
+    });
+    if (failed) throw failure;
+    return (outputs ?? {}) as Record<string, unknown>;
+}
+
 /** Runs the stack program offline and returns what it registered and exported. */
 export async function runStack(options: RunOptions): Promise<StackRun> {
     const { config, secretKeys } = readStackConfig(options.stack, options.projectRoot);
@@ -150,24 +171,14 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     recordRegistrations(mocks);
     const program = loadProgram();
     const stackType = "pulumi:pulumi:Stack";
-    // The program's own failure is caught inside the stack's init: a rejection escaping it would also
-    // surface as unhandled rejections from the runtime's internal promise chains.
-    let failure: { error: unknown } | undefined;
-    let outputs: Record<string, unknown> = {};
+    let outputs: Record<string, unknown>;
     try {
-        outputs = ((await pulumi.runtime.runInPulumiStack(async () => {
-            try {
-                return await program();
-            } catch (error) {
-                failure = { error };
-                return {};
-            }
-        })) ?? {}) as Record<string, unknown>;
+        outputs = await runProgram(program);
         await settle(mocks);
     } catch (error) {
-        failure ??= { error };
+        await settle(mocks).catch(() => undefined);
+        throw new StackRunError(error, mocks.resources.filter((r) => r.type !== stackType));
     }
-    if (failure) throw new StackRunError(failure.error, mocks.resources.filter((r) => r.type !== stackType));
     return {
         stack: options.stack,
         resources: mocks.resources.filter((r) => r.type !== stackType),
