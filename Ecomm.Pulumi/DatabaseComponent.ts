@@ -160,6 +160,11 @@ export class DatabaseComponent extends pulumi.ComponentResource {
     public readonly kmsKeyArn: pulumi.Output<string>;
     /** DB instance identifiers for per-instance metrics (instance modes: one; clusters: every member). */
     public readonly instanceIdentifiers: pulumi.Output<string[]>;
+    /**
+     * The same identifiers one Output each, as many as the mode runs (1; 3 for a Multi-AZ DB cluster;
+     * 1 + readerCount for Aurora): per-instance alarms need a count known before deployment.
+     */
+    public readonly instanceIdentifierList: pulumi.Output<string>[];
     /** The cluster identifier for cluster-level metrics (cluster modes); undefined for instance modes. */
     public readonly clusterIdentifier?: pulumi.Output<string>;
     public readonly monitoringRoleArn?: pulumi.Output<string>;
@@ -195,6 +200,8 @@ export class DatabaseComponent extends pulumi.ComponentResource {
         this.port = deployment.port;
         this.secretArn = deployment.secretArn;
         this.instanceIdentifiers = deployment.instanceIdentifiers;
+        const count = args.mode === "multi-az-cluster" ? 3 : args.mode === "aurora" ? 1 + (args.readerCount ?? 1) : 1;
+        this.instanceIdentifierList = Array.from({ length: count }, (_, i) => deployment.instanceIdentifiers.apply((ids) => ids[i]));
         this.clusterIdentifier = deployment.clusterIdentifier;
 
         this.registerOutputs({

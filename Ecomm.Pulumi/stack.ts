@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig, type StackConfig } from "./config";
 import { NetworkComponent } from "./NetworkComponent";
 import { WebTierComponent } from "./WebTierComponent";
+import { MonitoringComponent } from "./MonitoringComponent";
 import { DatabaseComponent } from "./DatabaseComponent";
 
 /** Reads the stack's config from the engine, refusing bad input before any resource exists. */
@@ -119,6 +120,32 @@ export function ecommStack() {
         opts,
     );
 
+    const monitoring = new MonitoringComponent(
+        "monitoring",
+        {
+            environment: config.environment,
+            region,
+            namePrefix: `ecomm-${stack}`,
+            albArnSuffix: web.albArnSuffix,
+            services: [web.frontend, web.backend].map((service, i) => ({
+                name: i === 0 ? "frontend" : "backend",
+                targetGroupArnSuffix: service.targetGroupArnSuffix,
+                autoScalingGroupName: service.asgName,
+                minSize: service.minSize,
+                maxSize: service.maxSize,
+            })),
+            database: {
+                mode: database.mode,
+                engine: db.engine,
+                instanceIdentifiers: database.instanceIdentifierList,
+                clusterIdentifier: database.clusterIdentifier,
+            },
+            alarmEmails: config.monitoring.alarmEmails,
+            thresholds: config.monitoring.thresholds,
+        },
+        opts,
+    );
+
     return {
         environment: config.environment,
         region,
@@ -142,6 +169,10 @@ export function ecommStack() {
         backendTargetGroupArn: web.backend.targetGroupArn,
         backendTargetGroupArnSuffix: web.backend.targetGroupArnSuffix,
         backendSecurityGroupId: web.backend.securityGroupId,
+        alertTopicArn: monitoring.alertTopicArn,
+        dashboardName: monitoring.dashboardName,
+        dashboardUrl: monitoring.dashboardUrl,
+        siteDownAlarmArn: monitoring.siteDownAlarmArn,
         dbMode: database.mode,
         dbEngine: database.engine,
         dbEndpoint: database.endpoint,
