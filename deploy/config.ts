@@ -211,6 +211,8 @@ const STRUCTURED_KEYS = new Set(["paths", "stacks", "policyPack"]);
 export function parseDeployConfig(raw: Readonly<Record<string, string>>): DeployConfig {
     const problems: DeployConfigProblem[] = [];
     const input: Record<string, unknown> = {};
+    /** Keys already reported as unparseable: the schema's "missing" report for them would be noise. */
+    const unparsed = new Set<string>();
     for (const [fullKey, text] of Object.entries(raw)) {
         const i = fullKey.indexOf(":");
         if (i < 0 || fullKey.slice(0, i) !== DEPLOY_NAMESPACE) continue;
@@ -220,6 +222,7 @@ export function parseDeployConfig(raw: Readonly<Record<string, string>>): Deploy
                 input[key] = JSON.parse(text);
             } catch {
                 problems.push({ key: fullKey, value: text, message: "must be a YAML object or list" });
+                unparsed.add(key);
             }
         } else {
             input[key] = text;
@@ -228,6 +231,7 @@ export function parseDeployConfig(raw: Readonly<Record<string, string>>): Deploy
     const result = deployConfigSchema.safeParse(input, { reportInput: true });
     if (!result.success) {
         for (const issue of result.error.issues) {
+            if (issue.path.length > 0 && unparsed.has(String(issue.path[0]))) continue;
             if (issue.code === "unrecognized_keys") {
                 for (const k of issue.keys) {
                     problems.push({
