@@ -257,3 +257,13 @@ describe("bad deploy config is refused before any resource registers, naming the
         });
     });
 });
+
+describe("dependencies", () => {
+    it("@pulumi/pulumiservice loads the project's single @pulumi/pulumi 3.248 (mocks set on one copy are invisible to another)", () => {
+        const serviceDir = path.dirname(require.resolve("@pulumi/pulumiservice"));
+        const fromService = require.resolve("@pulumi/pulumi", { paths: [serviceDir] });
+        assert.equal(fromService, require.resolve("@pulumi/pulumi"));
+        const version = (JSON.parse(fs.readFileSync(path.join(path.dirname(fromService), "package.json"), "utf8")) as { version: string }).version;
+        assert.equal(version, "3.248.0");
+    });
+});
