@@ -1,0 +1,109 @@
+/**
+ * Runs the deploy project (`deploy/`) under Pulumi's mock engine the way the language host would: its
+ * real `Pulumi.main.yaml` as config (with optional overrides), the program inside `runInPulumiStack`,
+ * then waits until every registration has settled. Records each registration's type, name and inputs.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { readStackConfig, PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
+
+export const DEPLOY_ROOT = path.join(PROJECT_ROOT, "deploy");
+export const DEPLOY_PROJECT = "ecomm-deploy";
+export const DEPLOY_STACK = "main";
+
+export interface DeployResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+}
+
+export interface DeployRun {
+    readonly resources: readonly DeployResource[];
+    readonly outputs: Readonly<Record<string, unknown>>;
+    readonly config: Readonly<Record<string, string>>;
+}
+
+/** Thrown when the program fails; carries what had been registered by then. */
+export class DeployRunError extends Error {
+    constructor(
+        message: string,
+        readonly resources: readonly DeployResource[],
+    ) {
+        super(message);
+        this.name = "DeployRunError";
+    }
+}
+
+/** Mocks for the Pulumi Cloud provider: ids shaped like the real ones (`org/project/stack`, `org/name`). */
+class DeployMocks implements pulumi.runtime.Mocks {
+    readonly resources: DeployResource[] = [];
+
+    call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+        throw new Error(`deploy mocks: the deploy program makes no invokes, got ${args.token}`);
+    }
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        this.resources.push({ type: args.type, name: args.name, inputs });
+        switch (args.type) {
+            case "pulumiservice:index:DeploymentSettings":
+                return { id: `${String(inputs.organization)}/${String(inputs.project)}/${String(inputs.stack)}`, state: inputs };
+            case "pulumiservice:index:PolicyGroup":
+                return { id: `${String(inputs.organizationName)}/${String(inputs.name)}`, state: inputs };
+            default:
+                return { id: args.type.startsWith("pulumi:providers:") ? `${args.name}-provider-id` : undefined, state: inputs };
+        }
+    }
+}
+
+const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function settle(mocks: DeployMocks): Promise<void> {
+    let stable = 0;
+    let last = -1;
+    while (stable < 3) {
+        await waitForRPCs();
+        await tick();
+        stable = mocks.resources.length === last ? stable + 1 : 0;
+        last = mocks.resources.length;
+    }
+}
+
+/**
+ * Runs the deploy program with `deploy/Pulumi.main.yaml` plus `overrides` (full keys; objects are
+ * JSON-encoded as the engine does; `undefined` removes a key).
+ */
+export async function runDeploy(overrides: Readonly<Record<string, unknown>> = {}): Promise<DeployRun> {
+    const { config, secretKeys } = readStackConfig(DEPLOY_STACK, DEPLOY_ROOT);
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === undefined) delete config[key];
+        else config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    const mocks = new DeployMocks();
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    await pulumi.runtime.setMocks(mocks, DEPLOY_PROJECT, DEPLOY_STACK, false);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require(DEPLOY_ROOT) as () => unknown;
+    let failure: { error: unknown } | undefined;
+    let outputs: Record<string, unknown> = {};
+    try {
+        outputs = ((await pulumi.runtime.runInPulumiStack(async () => {
+            try {
+                return await program();
+            } catch (error) {
+                failure = { error };
+                return {};
+            }
+        })) ?? {}) as Record<string, unknown>;
+        await settle(mocks);
+    } catch (error) {
+        failure ??= { error };
+    }
+    const resources = mocks.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+    if (failure) {
+        const e = failure.error;
+        throw new DeployRunError(e instanceof Error ? e.message : String(e), resources);
+    }
+    return { resources, outputs, config };
+}
