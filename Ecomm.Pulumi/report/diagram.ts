@@ -21,7 +21,7 @@ export function renderDiagram(resources: readonly RecordedResource[], availabili
     const tgByArn = new Map(g.ofType(TYPES.targetGroup).map((tg) => [String(tg.state.arn), tg]));
 
     for (const lb of g.ofType(TYPES.lb)) {
-        out.push(`    ${nodeId(lb)}[${label(`ALB ${lb.name}\\npublic subnets x ${azs.length}`)}]`, `    internet --> ${nodeId(lb)}`);
+        out.push(`    ${nodeId(lb)}[${label(`ALB ${lb.name}<br/>public subnets x ${azs.length}`)}]`, `    internet --> ${nodeId(lb)}`);
         for (const l of g.ofType(TYPES.listener).filter((x) => x.inputs.loadBalancerArn === lb.state.arn)) {
             const action = rec(arr(l.inputs.defaultActions)[0]);
             const redirect = action.type === "redirect";
@@ -37,7 +37,7 @@ export function renderDiagram(resources: readonly RecordedResource[], availabili
     }
     for (const tg of g.ofType(TYPES.targetGroup)) {
         const hc = rec(tg.inputs.healthCheck);
-        out.push(`    ${nodeId(tg)}[${label(`TG ${tg.name}\\n${String(hc.path ?? "/")} every ${String(hc.interval ?? 30)}s`)}]`);
+        out.push(`    ${nodeId(tg)}[${label(`TG ${tg.name}<br/>${String(hc.path ?? "/")} every ${String(hc.interval ?? 30)}s`)}]`);
     }
     out.push(`    subgraph private["private subnets"]`);
     for (const asg of g.ofType(TYPES.asg)) {
@@ -57,17 +57,17 @@ export function renderDiagram(resources: readonly RecordedResource[], availabili
         const instance = g.ofType(TYPES.rdsInstance)[0];
         const cluster = g.ofType(TYPES.rdsCluster)[0];
         const primary = instance ?? cluster;
-        out.push(`        ${nodeId(primary)}[(${label(`${mode === "aurora" ? "Aurora writer" : "primary"} ${primary.name}\\n${String(primary.inputs.engine ?? "")} ${String(primary.inputs.instanceClass ?? primary.inputs.dbClusterInstanceClass ?? "")}`)})]`);
-        if (mode === "multi-az-instance") out.push(`        ${nodeId(primary)}_standby[(${label("synchronous standby\\nanother AZ")})]`, `        ${nodeId(primary)} -. sync .-> ${nodeId(primary)}_standby`);
-        if (mode === "multi-az-cluster") out.push(`        ${nodeId(primary)}_readers[(${label("2 readable standbys\\nother AZs")})]`, `        ${nodeId(primary)} -. semi-sync .-> ${nodeId(primary)}_readers`);
-        for (const ci of g.ofType(TYPES.rdsClusterInstance)) out.push(`        ${nodeId(ci)}[(${label(`${ci.name}\\n${str(ci.inputs.availabilityZone) ?? ""}`)})]`, `        ${nodeId(primary)} --- ${nodeId(ci)}`);
+        out.push(`        ${nodeId(primary)}[(${label(`${mode === "aurora" ? "Aurora writer" : "primary"} ${primary.name}<br/>${String(primary.inputs.engine ?? "")} ${String(primary.inputs.instanceClass ?? primary.inputs.dbClusterInstanceClass ?? "")}`)})]`);
+        if (mode === "multi-az-instance") out.push(`        ${nodeId(primary)}_standby[(${label("synchronous standby<br/>another AZ")})]`, `        ${nodeId(primary)} -. sync .-> ${nodeId(primary)}_standby`);
+        if (mode === "multi-az-cluster") out.push(`        ${nodeId(primary)}_readers[(${label("2 readable standbys<br/>other AZs")})]`, `        ${nodeId(primary)} -. semi-sync .-> ${nodeId(primary)}_readers`);
+        for (const ci of g.ofType(TYPES.rdsClusterInstance)) out.push(`        ${nodeId(ci)}[(${label(`${ci.name}<br/>${str(ci.inputs.availabilityZone) ?? ""}`)})]`, `        ${nodeId(primary)} --- ${nodeId(ci)}`);
         out.push(`    end`);
         if (backend) out.push(`    ${nodeId(backend)} --> ${nodeId(primary)}`);
     }
     const topic = g.ofType(TYPES.topic)[0];
     if (topic) {
         const alarms = g.ofType(TYPES.alarm).length + g.ofType(TYPES.compositeAlarm).length;
-        out.push(`    alarms{{${label(`${alarms} CloudWatch alarms`)}}} --> ${nodeId(topic)}[${label(`SNS ${topic.name}\\npages on-call`)}]`);
+        out.push(`    alarms{{${label(`${alarms} CloudWatch alarms`)}}} --> ${nodeId(topic)}[${label(`SNS ${topic.name}<br/>pages on-call`)}]`);
         for (const d of g.ofType(TYPES.dashboard)) out.push(`    ${nodeId(d)}[${label(`dashboard ${d.name}`)}]`);
     }
     return out.join("\n");
