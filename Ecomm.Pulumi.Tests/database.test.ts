@@ -211,6 +211,7 @@ for (const shape of SHAPES) {
             assert.equal(input(db, instanceMode ? "backupWindow" : "preferredBackupWindow"), "03:00-04:00");
             assert.equal(input(db, instanceMode ? "maintenanceWindow" : "preferredMaintenanceWindow"), "sun:05:00-sun:06:00");
             assert.equal(input(db, "copyTagsToSnapshot"), true);
+            assert.equal(input(db, "iamDatabaseAuthenticationEnabled"), true);
             assert.equal(input(db, "autoMinorVersionUpgrade"), true);
             assert.equal(input(db, "deletionProtection"), prod);
             assert.equal(input(db, "skipFinalSnapshot"), !prod);

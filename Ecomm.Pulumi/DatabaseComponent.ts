@@ -378,6 +378,8 @@ export class DatabaseComponent extends pulumi.ComponentResource {
             // Needed for a major upgrade to happen at all when engineVersion is raised in config.
             allowMajorVersionUpgrade: true,
             enabledCloudwatchLogsExports: logExports(a.mode, a.engine),
+            // FSBP RDS.10/RDS.12: lets the app use short-lived IAM tokens instead of the master password.
+            iamDatabaseAuthenticationEnabled: true,
         };
     }
 
