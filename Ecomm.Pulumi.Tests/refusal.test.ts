@@ -1,20 +1,33 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { patched, refused } from "./harness";
+import { refused } from "./harness";
+import { CASES } from "./bad-config-cases";
+import { readStackConfig } from "../Ecomm.Pulumi/engine/run";
 
-// The program itself (not only the parser) refuses bad config before registering any resource.
-describe("the stack program refuses bad config before registering anything", () => {
-    const cases: [string, "dev" | "prod", Record<string, unknown>, string][] = [
-        ["prod without certificate", "prod", { "ecomm:certificateArn": undefined }, "ecomm:certificateArn"],
-        ["unknown key", "dev", { "ecomm:databse": { mode: "aurora" } }, "ecomm:databse"],
-        ["min above max", "dev", patched("dev", "ecomm:backend", { minSize: 5 }), "ecomm:backend.minSize"],
-        ["single-AZ database in prod", "prod", patched("prod", "ecomm:database", { mode: "single-az" }), "ecomm:database.mode"],
-        ["bad CIDR", "dev", patched("dev", "ecomm:network", { cidrBlock: "10.0.0.0/33" }), "ecomm:network.cidrBlock"],
-    ];
-    for (const [what, stack, config, key] of cases) {
-        it(what, async () => {
-            const err = await refused(stack, config);
+/** The config overrides that turn the stack file's raw map into the case's map (changed or removed keys). */
+function overrides(stack: string, mutate: (raw: Record<string, string>) => Record<string, string>): Record<string, unknown> {
+    const raw = readStackConfig(stack).config;
+    const next = mutate({ ...raw });
+    const out: Record<string, unknown> = {};
+    for (const key of new Set([...Object.keys(raw), ...Object.keys(next)])) {
+        if (raw[key] !== next[key]) out[key] = next[key];
+    }
+    return out;
+}
+
+// The whole bad-input table through the real program: each is refused before any resource registers,
+// with a message naming the key, the value and what is allowed.
+describe("the stack program refuses every bad config before registering anything", () => {
+    it(`the table has at least 25 distinct cases (${CASES.length})`, () => {
+        assert.ok(CASES.length >= 25);
+        assert.equal(new Set(CASES.map(([what]) => what)).size, CASES.length);
+    });
+    for (const [what, stack, mutate, key, allowed] of CASES) {
+        it(`${what} (${key})`, async () => {
+            const err = await refused(stack, overrides(stack, mutate));
             assert.ok(err.message.includes(key), err.message);
+            assert.ok(err.message.includes(allowed), err.message);
+            assert.match(err.message, new RegExp(`${key.replace(/[.[\]]/g, "\\$&")} = `), "the message shows the bad value");
         });
     }
 });

@@ -1,0 +1,69 @@
+/**
+ * The bad-input table: each case breaks one rule of the config schema in a real stack file, names the
+ * full key the error must name and a fragment of what is allowed. config.test.ts checks the parser's
+ * message; refusal.test.ts checks that the program refuses each before registering any resource.
+ */
+
+/** The stack file's raw map with one key's JSON object patched (shallow per level). */
+export function withPatch(raw: Record<string, string>, key: string, patch: Record<string, unknown>): Record<string, string> {
+    const base = raw[key] === undefined ? {} : (JSON.parse(raw[key]) as Record<string, unknown>);
+    const merged: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(patch)) {
+        merged[k] = v && typeof v === "object" && !Array.isArray(v) && typeof base[k] === "object" ? { ...(base[k] as object), ...v } : v;
+    }
+    return { ...raw, [key]: JSON.stringify(merged) };
+}
+
+/** [what, stack, key patch, the full key the message must name, a fragment of what is allowed]. */
+export type Case = [string, "dev" | "prod", (raw: Record<string, string>) => Record<string, string>, string, string];
+const patch = (key: string, p: Record<string, unknown>) => (raw: Record<string, string>) => withPatch(raw, key, p);
+const set = (key: string, value: string | undefined) => (raw: Record<string, string>) => {
+    const out = { ...raw };
+    if (value === undefined) delete out[key];
+    else out[key] = value;
+    return out;
+};
+
+export const CASES: Case[] = [
+    ["environment missing", "dev", set("ecomm:environment", undefined), "ecomm:environment", "dev | prod"],
+    ["environment not an enum value", "dev", set("ecomm:environment", "staging"), "ecomm:environment", "dev | prod"],
+    ["unknown top-level key (typo)", "dev", set("ecomm:netwrok", "{}"), "ecomm:netwrok", "allowed keys"],
+    ["unknown nested key (typo)", "dev", patch("ecomm:frontend", { minSzie: 2 }), "ecomm:frontend.minSzie", "allowed keys"],
+    ["structured key that is not JSON", "dev", set("ecomm:network", "{not json"), "ecomm:network", "object"],
+    ["CIDR not a CIDR", "dev", patch("ecomm:network", { cidrBlock: "10.0.0.0" }), "ecomm:network.cidrBlock", "IPv4 CIDR"],
+    ["CIDR prefix too small", "dev", patch("ecomm:network", { cidrBlock: "10.0.0.0/24" }), "ecomm:network.cidrBlock", "/16 to /20"],
+    ["CIDR with host bits", "dev", patch("ecomm:network", { cidrBlock: "10.0.1.0/16" }), "ecomm:network.cidrBlock", "10.0.0.0/16"],
+    ["CIDR public range", "dev", patch("ecomm:network", { cidrBlock: "8.8.0.0/16" }), "ecomm:network.cidrBlock", "private range"],
+    ["AZ count out of range", "dev", patch("ecomm:network", { availabilityZones: 7 }), "ecomm:network.availabilityZones", "2 to 6"],
+    ["NAT strategy not an enum value", "dev", patch("ecomm:network", { natGateways: "two" }), "ecomm:network.natGateways", "perAz | single | none"],
+    ["flow-log retention not a CloudWatch value", "dev", patch("ecomm:network", { flowLogs: { retentionDays: 10 } }), "ecomm:network.flowLogs.retentionDays", "14"],
+    ["pinned AZ name malformed", "dev", patch("ecomm:network", { availabilityZoneNames: ["us-east-1", "us-east-1b"] }), "ecomm:network.availabilityZoneNames[0]", "us-east-1a"],
+    ["minSize above maxSize", "dev", patch("ecomm:frontend", { minSize: 3, maxSize: 2, desiredCapacity: 2 }), "ecomm:frontend.minSize", "maxSize (2)"],
+    ["desired outside bounds", "dev", patch("ecomm:backend", { desiredCapacity: 5 }), "ecomm:backend.desiredCapacity", "between minSize (1) and maxSize (2)"],
+    ["instance type malformed", "dev", patch("ecomm:frontend", { instanceType: "large" }), "ecomm:frontend.instanceType", "t4g.small"],
+    ["AMI id malformed", "dev", patch("ecomm:backend", { ami: "ami-123" }), "ecomm:backend.ami", "ami-0123456789abcdef0"],
+    ["health-check path without slash", "dev", patch("ecomm:frontend", { healthCheckPath: "health" }), "ecomm:frontend.healthCheckPath", "starting with /"],
+    ["health-check timeout not below interval", "dev", patch("ecomm:frontend", { healthCheck: { intervalSeconds: 5, timeoutSeconds: 5 } }), "ecomm:frontend.healthCheck.timeoutSeconds", "less than healthCheck.intervalSeconds (5)"],
+    ["port not a number", "dev", patch("ecomm:frontend", { port: "eighty" }), "ecomm:frontend.port", "1 to 65535"],
+    ["prod service min below 2", "prod", patch("ecomm:frontend", { minSize: 1, desiredCapacity: 1 }), "ecomm:frontend.minSize", ">= 2 in prod"],
+    ["prod single-AZ database", "prod", patch("ecomm:database", { mode: "single-az" }), "ecomm:database.mode", "Multi-AZ"],
+    ["backup retention above 35", "dev", patch("ecomm:database", { backupRetentionDays: 36 }), "ecomm:database.backupRetentionDays", "0 to 35"],
+    ["prod backup retention below 7", "prod", patch("ecomm:database", { backupRetentionDays: 3 }), "ecomm:database.backupRetentionDays", "7 to 35 in prod"],
+    ["storage max below allocated", "dev", patch("ecomm:database", { allocatedStorageGb: 200, maxAllocatedStorageGb: 100 }), "ecomm:database.maxAllocatedStorageGb", "allocatedStorageGb (200)"],
+    ["engine/mode pair unsupported", "dev", patch("ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.4.3" }), "ecomm:database.engineVersion", "supported major versions"],
+    ["cluster class without local storage", "dev", patch("ecomm:database", { mode: "multi-az-cluster", allocatedStorageGb: 100, instanceClass: "db.m7g.large" }), "ecomm:database.instanceClass", "local NVMe"],
+    ["overlapping windows", "dev", patch("ecomm:database", { backupWindow: "05:30-06:30", maintenanceWindow: "sun:05:00-sun:06:00" }), "ecomm:database.maintenanceWindow", "overlap"],
+    ["alarm email malformed", "dev", patch("ecomm:monitoring", { alarmEmails: ["oncall"] }), "ecomm:monitoring.alarmEmails[0]", "email address"],
+    ["certificate ARN malformed", "dev", set("ecomm:certificateArn", "arn:aws:iam::123:cert"), "ecomm:certificateArn", "ACM certificate ARN"],
+    ["prod without certificate", "prod", set("ecomm:certificateArn", undefined), "ecomm:certificateArn", "required in prod"],
+    ["prod without NAT", "prod", patch("ecomm:network", { natGateways: "none" }), "ecomm:network.natGateways", "perAz or single in prod"],
+    ["prod flow logs off", "prod", patch("ecomm:network", { flowLogs: { enabled: false } }), "ecomm:network.flowLogs.enabled", "must be true in prod"],
+    ["prod database deletion protection off", "prod", patch("ecomm:database", { deletionProtection: false }), "ecomm:database.deletionProtection", "must be true in prod"],
+    ["load-balancer idle timeout out of range", "dev", patch("ecomm:loadBalancer", { idleTimeoutSeconds: 0 }), "ecomm:loadBalancer.idleTimeoutSeconds", "1 to 4000"],
+    ["unknown load-balancer key", "dev", patch("ecomm:loadBalancer", { wafEnabled: true }), "ecomm:loadBalancer.wafEnabled", "allowed keys"],
+    ["negative alarm threshold", "dev", patch("ecomm:monitoring", { thresholds: { elb5xxCount: -1 } }), "ecomm:monitoring.thresholds.elb5xxCount", "1 to 1000000"],
+    ["tag value too long", "dev", set("ecomm:tags", JSON.stringify({ CostCenter: "x".repeat(300) })), "ecomm:tags.CostCenter", "at most 256"],
+    ["boolean given as a string", "dev", patch("ecomm:loadBalancer", { waf: "yes" }), "ecomm:loadBalancer.waf", "true or false"],
+    ["backend path pattern malformed", "dev", patch("ecomm:backend", { pathPatterns: ["api/*"] }), "ecomm:backend.pathPatterns[0]", "/api/*"],
+];
+
