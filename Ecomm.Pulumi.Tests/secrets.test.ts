@@ -59,7 +59,7 @@ describe("no plaintext secrets anywhere", () => {
     it("the scanner finds what it is looking for", () => {
         const fake = {
             stack: "x",
-            resources: [{ type: "t", name: "n", urn: "", parentUrn: "", custom: true, protect: false, ignoreChanges: [], aliases: [], id: "i", inputs: { masterPassword: "hunter2hunter2" }, state: {} }],
+            resources: [{ type: "t", name: "n", urn: "", parentUrn: "", custom: true, protect: false, ignoreChanges: [], aliases: [], id: "i", provider: "", inputs: { masterPassword: "hunter2hunter2" }, state: {} }],
             outputs: { note: "AKIAABCDEFGHIJKLMNOP", other: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
             config: {},
             secretKeys: [],
