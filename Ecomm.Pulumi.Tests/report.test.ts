@@ -57,6 +57,10 @@ describe("scorecard of the real stacks", () => {
         assert.ok(s.warnings.some((w) => w.startsWith("NAT gateway in one AZ only")), s.warnings.join("\n"));
         assert.ok(s.warnings.some((w) => w.startsWith("database has no standby")));
         assert.ok(!s.warnings.some((w) => w.includes("in prod")));
+        // One instance per service is a single instance for the EC2 SLA, whatever subnets it may use.
+        assert.deepEqual(s.availability.components.map((c) => c.percent), [99.99, 99.5, 99.5]);
+        assert.equal(s.availability.percent, s.availability.baselinePercent);
+        assert.equal(s.availability.downtimeReductionPercent, 0);
     });
 
     it("warnings fire for deliberately weakened prod configs", async () => {

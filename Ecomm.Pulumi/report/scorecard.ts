@@ -187,10 +187,12 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
     if (mode === "single-az") warnings.push("database has no standby: an instance or AZ failure means a restore (minutes to an hour) and up to 5 minutes of lost writes");
 
     const lbPresent = g.ofType(TYPES.lb).length > 0;
-    const multiAzCompute = g.ofType(TYPES.asg).length > 0 && g.ofType(TYPES.asg).every((a) => azCountOf(a) >= 2);
+    // The EC2 region-level SLA covers instances running in two or more AZs at once: an ASG whose minimum
+    // is one instance is a single instance most of the time, whatever subnets it may launch into.
+    const multiAzCompute = g.ofType(TYPES.asg).length > 0 && g.ofType(TYPES.asg).every((a) => azCountOf(a) >= 2 && (num(a.inputs.minSize) ?? 0) >= 2);
     const components: Scorecard["availability"]["components"] = [];
     if (lbPresent) components.push({ name: "Application Load Balancer", ...SLA.alb });
-    components.push(multiAzCompute ? { name: "EC2 across ≥ 2 AZs", ...SLA.ec2MultiAz } : { name: "EC2 single instance / AZ", ...SLA.ec2SingleInstance });
+    components.push(multiAzCompute ? { name: "EC2 across ≥ 2 AZs (min ≥ 2)", ...SLA.ec2MultiAz } : { name: "EC2 single instance (min 1 or one AZ)", ...SLA.ec2SingleInstance });
     if (mode === "aurora") components.push({ name: "Aurora (Multi-AZ)", ...SLA.aurora });
     else if (mode === "multi-az-instance" || mode === "multi-az-cluster") components.push({ name: `RDS ${mode}`, ...SLA.rdsMultiAz });
     else if (mode === "single-az") components.push({ name: "RDS single-AZ", ...SLA.rdsSingleAz });
