@@ -163,6 +163,8 @@ export class DatabaseComponent extends pulumi.ComponentResource {
     /** The cluster identifier for cluster-level metrics (cluster modes); undefined for instance modes. */
     public readonly clusterIdentifier?: pulumi.Output<string>;
     public readonly monitoringRoleArn?: pulumi.Output<string>;
+    /** ARN of the instance (instance modes) or the cluster (cluster modes): what a failover acts on. */
+    public readonly arn: pulumi.Output<string>;
 
     private readonly name: string;
     private readonly args: DatabaseComponentArgs;
@@ -196,6 +198,7 @@ export class DatabaseComponent extends pulumi.ComponentResource {
         this.secretArn = deployment.secretArn;
         this.instanceIdentifiers = deployment.instanceIdentifiers;
         this.clusterIdentifier = deployment.clusterIdentifier;
+        this.arn = deployment.arn;
 
         this.registerOutputs({
             mode: this.mode,
@@ -408,6 +411,7 @@ export class DatabaseComponent extends pulumi.ComponentResource {
             port: instance.port,
             secretArn: secretArnOf(instance.masterUserSecrets),
             instanceIdentifiers: instance.identifier.apply((id) => [id]),
+            arn: instance.arn,
         };
     }
 
@@ -428,6 +432,7 @@ export class DatabaseComponent extends pulumi.ComponentResource {
             secretArn: secretArnOf(cluster.masterUserSecrets),
             instanceIdentifiers,
             clusterIdentifier: cluster.clusterIdentifier,
+            arn: cluster.arn,
         };
     }
 
@@ -557,6 +562,7 @@ interface Deployment {
     readonly secretArn: pulumi.Output<string>;
     readonly instanceIdentifiers: pulumi.Output<string[]>;
     readonly clusterIdentifier?: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
 }
 
 interface Shared {
