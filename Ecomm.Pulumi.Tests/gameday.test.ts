@@ -193,8 +193,6 @@ describe("npm run gameday (SDK clients stubbed)", () => {
     beforeEach(() => {
         for (const m of [fis, elb, autoscaling, rds, cloudwatch]) m.reset();
         clock = T0;
-        process.env.AWS_ACCESS_KEY_ID = "AKIDTESTONLY";
-        process.env.AWS_SECRET_ACCESS_KEY = "test-only";
     });
 
     it("az-power: prints the timeline and the measured figures beside the predictions", async () => {

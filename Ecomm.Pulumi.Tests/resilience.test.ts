@@ -106,6 +106,9 @@ describe("ResilienceComponent", () => {
             assert.deepEqual(t.inputs.logConfiguration, { logSchemaVersion: 2, cloudwatchLogsConfiguration: { logGroupArn: `${String(logGroup.state.arn)}:*` } }, t.name);
             assert.equal((t.inputs.tags as Record<string, string>).Environment, "prod");
             assert.equal((t.inputs.tags as Record<string, string>).CostCenter, "shop");
+            // FIS limits descriptions to 512 characters; keep them plain ASCII.
+            const texts = [t.inputs.description, ...(t.inputs.actions as Action[]).map((a) => (a as { description?: string }).description)];
+            for (const d of texts) assert.match(String(d), /^[\x20-\x7e]{1,512}$/, `${t.name}: ${String(d)}`);
         }
         assert.equal(logGroup.inputs.retentionInDays, 30);
     });

@@ -324,7 +324,7 @@ export class ResilienceComponent extends pulumi.ComponentResource {
             target: { key: "Instances", value: target },
         });
         return {
-            description: `ecomm ${a.environment}: power loss of the web tier in one AZ for ${a.azPowerLossMinutes} min — its instances stop and the ASGs cannot launch there`,
+            description: `ecomm ${a.environment}: power loss of the web tier in one AZ for ${a.azPowerLossMinutes} min: its instances stop and the ASGs cannot launch there`,
             targets: [
                 this.instancesInAz("frontendInstancesInAz", a.frontend),
                 this.instancesInAz("backendInstancesInAz", a.backend),
