@@ -289,7 +289,43 @@ describe("npm run gameday (SDK clients stubbed)", () => {
         assert.deepEqual(fis.commandCalls(StopExperimentCommand).map((c) => c.args[0].input), [{ id: "EXPGAMEDAY000001" }]);
         assert.match(r.err, /interrupted: stopping experiment EXPGAMEDAY000001/);
         assert.ok(r.out.includes("  frontend: dead targets out of rotation           10 s"), r.out);
-        assert.ok(r.out.endsWith("Experiment ended as: stopping (interrupted: StopExperiment sent)\n"), r.out);
+        assert.ok(r.out.endsWith("Experiment ended as: stopping (interrupted by Ctrl-C)\n"), r.out);
+    });
+
+    it("finds the target AZ itself when the stack does not export it", async () => {
+        play(AZ_POWER);
+        const { resilienceTargetAvailabilityZone: _az, ...outputs } = OUTPUTS;
+        assert.equal(_az, "us-east-1a");
+        const r = await gameday(["--stack", "dev", "--experiment", "az-power", "--outputs", file("noaz.json", outputs), "--predictions", PREDICTIONS]);
+        assert.equal(r.code, 0, r.err);
+        assert.ok(r.out.startsWith("Game day: az-power on stack dev — experiment EXPGAMEDAY000001 (template EXTAZPOWER000001), AZ us-east-1a\n"), r.out);
+        assert.deepEqual(r.out.split("\n").filter((l) => l.includes("out of rotation")), [
+            "  frontend: dead targets out of rotation           10 s                 predicted 30 s",
+            "  backend: dead targets out of rotation            15 s                 predicted 10 s",
+        ]);
+    });
+
+    it("stops the experiment when it can no longer watch the stack", async () => {
+        play(AZ_POWER);
+        elb.on(DescribeTargetHealthCommand).callsFake(() => {
+            if (secondsIn() >= 10) throw new Error("Rate exceeded");
+            return { TargetHealthDescriptions: [] };
+        });
+        const r = await gameday(["--stack", "dev", "--experiment", "az-power", "--outputs", file("throttled.json", OUTPUTS), "--predictions", PREDICTIONS]);
+        assert.equal(r.code, 1);
+        assert.match(r.err, /poll failed \(1\/3\): Rate exceeded\npoll failed \(2\/3\): Rate exceeded\npoll failed \(3\/3\): Rate exceeded\n3 polls in a row failed, so the stack is not being watched: stopping experiment EXPGAMEDAY000001\n/);
+        assert.deepEqual(fis.commandCalls(StopExperimentCommand).map((c) => c.args[0].input), [{ id: "EXPGAMEDAY000001" }]);
+    });
+
+    it("says how to stop the experiment by hand when StopExperiment fails", async () => {
+        play(AZ_POWER);
+        fis.on(StopExperimentCommand).callsFake(() => {
+            throw new Error("ExpiredToken");
+        });
+        const r = await gameday(["--stack", "dev", "--experiment", "az-power", "--outputs", file("expired.json", OUTPUTS)], { abortOnSleep: 1 });
+        assert.equal(r.code, 130);
+        assert.match(r.err, /could not stop experiment EXPGAMEDAY000001 \(ExpiredToken\); stop it yourself: aws fis stop-experiment --id EXPGAMEDAY000001/);
+        assert.match(r.out, /Experiment ended as: still running \(StopExperiment failed\) \(interrupted by Ctrl-C\)\n$/);
     });
 
     it("refuses an experiment the stack has no template for, and bad usage", async () => {

@@ -58,6 +58,25 @@ function azOfInstances(samples: readonly Sample[]): Map<string, string> {
     return map;
 }
 
+/**
+ * The AZ an AZ experiment hit, when the stack does not export it: the AZ of the first target that was
+ * healthy at the start and stopped being healthy.
+ */
+export function inferTargetAz(samples: readonly Sample[]): string | undefined {
+    const az = azOfInstances(samples);
+    const baseline = samples[0];
+    if (!baseline) return undefined;
+    for (const s of samples.slice(1)) {
+        for (const svc of SERVICES) {
+            const wasHealthy = new Set(baseline.services[svc].targets.filter((t) => t.state === "healthy").map((t) => t.id));
+            const now = new Map(s.services[svc].targets.map((t) => [t.id, t.state]));
+            const fallen = [...wasHealthy].find((id) => now.get(id) !== "healthy");
+            if (fallen && az.has(fallen)) return az.get(fallen);
+        }
+    }
+    return undefined;
+}
+
 export function measure(experiment: ExperimentKind, samples: readonly Sample[], opts: { targetAz?: string; http5xx?: Http5xx }): Figures {
     const after = samples.filter((s) => s.t >= 0);
     const baseline = samples[0];
@@ -221,6 +240,6 @@ export function renderReport(r: ReportInput): string {
         row("database: writer AZ", `${f.database.writerAzBefore ?? "?"} → ${f.database.writerAzAfter ?? "?"}`);
     }
     if (f.http5xx) row("ALB 5xx during the experiment", `${f.http5xx.elb} ELB + ${f.http5xx.target} target (peak ${f.http5xx.peakPerMinute}/min)`);
-    lines.push("", `Experiment ended as: ${r.endedAs}${r.interrupted ? " (interrupted: StopExperiment sent)" : ""}`);
+    lines.push("", `Experiment ended as: ${r.endedAs}${r.interrupted ? " (interrupted by Ctrl-C)" : ""}`);
     return lines.join("\n");
 }

@@ -5,7 +5,7 @@
  */
 import { EXPERIMENT_SLUGS, type ExperimentKind } from "../resilience-plan";
 import { databaseOf, type StackOutputs } from "./outputs";
-import { measure, renderReport, SERVICES, type Figures, type Predictions, type Sample, type Service } from "./measure";
+import { inferTargetAz, measure, renderReport, SERVICES, type Figures, type Predictions, type Sample, type Service } from "./measure";
 import type { Probes } from "./probes";
 
 export interface GamedayOptions {
@@ -52,6 +52,8 @@ export class GamedayRefusal extends Error {
 }
 
 const TERMINAL = new Set(["completed", "stopped", "failed", "cancelled"]);
+/** Consecutive failed polls (throttling, expired credentials) after which gameday stops the experiment. */
+export const MAX_FAILED_POLLS = 3;
 
 /** Why this run must not start, or undefined. */
 export function refusalOf(o: Pick<GamedayOptions, "outputs" | "experiment" | "allowProd">): string | undefined {
@@ -97,24 +99,50 @@ export async function runGameday(o: GamedayOptions, d: GamedayDeps): Promise<Gam
     const samples: Sample[] = [];
     const before = d.now();
     samples.push(await sample(0, "not started"));
+    if (d.signal.aborted) throw new GamedayRefusal("interrupted before the experiment started; nothing was started");
     const experimentId = await d.probes.startExperiment(templateId, { Stack: o.stack, StartedBy: "ecomm-gameday" });
     const t0 = d.now();
     samples[0] = { ...samples[0], t: before - t0 };
     d.log(`started ${EXPERIMENT_SLUGS[o.experiment]} experiment ${experimentId} from template ${templateId}; Ctrl-C stops it`);
 
+    const stop = async (why: string): Promise<string> => {
+        d.log(`${why}: stopping experiment ${experimentId}`);
+        try {
+            await d.probes.stopExperiment(experimentId);
+            return "stopping";
+        } catch (err) {
+            d.log(`could not stop experiment ${experimentId} (${err instanceof Error ? err.message : String(err)}); stop it yourself: aws fis stop-experiment --id ${experimentId}`);
+            return "still running (StopExperiment failed)";
+        }
+    };
+
     let endedAs = "running";
     let endedAt: number | undefined;
     let interrupted = false;
+    let failedPolls = 0;
     for (;;) {
         if (d.signal.aborted) {
             interrupted = true;
-            d.log(`interrupted: stopping experiment ${experimentId}`);
-            await d.probes.stopExperiment(experimentId);
-            endedAs = "stopping";
+            endedAs = await stop("interrupted");
             break;
         }
-        const { status, reason } = await d.probes.experimentStatus(experimentId);
-        const s = await sample(d.now() - t0, status);
+        let s: Sample;
+        let status: string;
+        let reason: string | undefined;
+        try {
+            ({ status, reason } = await d.probes.experimentStatus(experimentId));
+            s = await sample(d.now() - t0, status);
+            failedPolls = 0;
+        } catch (err) {
+            failedPolls++;
+            d.log(`poll failed (${failedPolls}/${MAX_FAILED_POLLS}): ${err instanceof Error ? err.message : String(err)}`);
+            if (failedPolls >= MAX_FAILED_POLLS) {
+                endedAs = await stop(`${MAX_FAILED_POLLS} polls in a row failed, so the stack is not being watched`);
+                break;
+            }
+            await d.sleep(pollMs, d.signal);
+            continue;
+        }
         samples.push(s);
         if (TERMINAL.has(status) && endedAt === undefined) {
             endedAt = s.t;
@@ -122,11 +150,7 @@ export async function runGameday(o: GamedayOptions, d: GamedayDeps): Promise<Gam
         }
         if (endedAt !== undefined && (recovered(s) || s.t - endedAt >= settleMs)) break;
         if (s.t >= maxMs) {
-            if (endedAt === undefined) {
-                d.log(`still running after ${o.maxMinutes ?? 60} min: stopping experiment ${experimentId}`);
-                await d.probes.stopExperiment(experimentId);
-                endedAs = "stopped by gameday (time limit)";
-            }
+            if (endedAt === undefined) endedAs = `${await stop(`still running after ${o.maxMinutes ?? 60} min`)} (time limit)`;
             break;
         }
         await d.sleep(pollMs, d.signal);
@@ -139,7 +163,7 @@ export async function runGameday(o: GamedayOptions, d: GamedayDeps): Promise<Gam
             d.log(`could not read the ALB's 5xx metrics: ${err instanceof Error ? err.message : String(err)}`);
             return undefined;
         });
-    const targetAz = o.outputs.resilienceTargetAvailabilityZone;
+    const targetAz = o.outputs.resilienceTargetAvailabilityZone ?? (isAzExperiment(o.experiment) ? inferTargetAz(samples) : undefined);
     const figures = measure(o.experiment, samples, { targetAz, http5xx });
     const report = renderReport({
         stack: o.stack,
@@ -151,8 +175,12 @@ export async function runGameday(o: GamedayOptions, d: GamedayDeps): Promise<Gam
         samples,
         figures,
         predictions: o.predictions,
-        targetAz: o.experiment === "azPower" || o.experiment === "azNetwork" ? targetAz : undefined,
+        targetAz: isAzExperiment(o.experiment) ? targetAz : undefined,
         interrupted,
     });
     return { experimentId, endedAs, interrupted, samples, figures, report };
+}
+
+function isAzExperiment(e: ExperimentKind): boolean {
+    return e === "azPower" || e === "azNetwork";
 }
