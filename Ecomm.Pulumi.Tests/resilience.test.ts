@@ -215,7 +215,10 @@ describe("ResilienceComponent", () => {
         const stop = statements.find((s) => s.Sid === "StopAndStartWebInstances");
         assert.deepEqual(stop?.Resource, `arn:aws:ec2:${REGION}:${MOCK_ACCOUNT_ID}:instance/*`);
         assert.deepEqual(stop?.Condition, { StringEquals: { "aws:ResourceTag/aws:autoscaling:groupName": ["web-backend-asg", "web-frontend-asg"] } });
-        assert.deepEqual(statements.find((s) => s.Sid === "FailLaunchesInTheAz")?.Condition, { StringEquals: { "ec2:FisActionId": "aws:ec2:asg-insufficient-instance-capacity-error" } });
+        assert.deepEqual(statements.find((s) => s.Sid === "FailLaunchesInTheAz")?.Condition, {
+            StringEquals: { "ec2:FisActionId": "aws:ec2:asg-insufficient-instance-capacity-error" },
+            "ForAllValues:StringEquals": { "ec2:FisTargetArns": [asgArn("web-frontend-asg"), asgArn("web-backend-asg")] },
+        });
     });
 
     it("az-network's policy swaps ACLs of the target subnet only, and changes only ACLs FIS created", () => {

@@ -245,8 +245,8 @@ export class ResilienceComponent extends pulumi.ComponentResource {
         switch (kind) {
             case "azPower":
                 return pulumi
-                    .all([this.scope, this.instanceTag(a.frontend), this.instanceTag(a.backend)])
-                    .apply(([scope, fe, be]) => azPowerPolicy(scope, [fe, be]));
+                    .all([this.scope, this.instanceTag(a.frontend), this.instanceTag(a.backend), a.frontend.asgArn, a.backend.asgArn])
+                    .apply(([scope, fe, be, feArn, beArn]) => azPowerPolicy(scope, [fe, be], [feArn, beArn]));
             case "azNetwork":
                 return pulumi
                     .all([this.scope, a.vpcId, this.targetSubnetArn()])

@@ -168,7 +168,7 @@ function instancesArn(scope: AccountScope): string {
  * AZ power loss: stop (and later start) only instances carrying one of the ASG tags; inject
  * insufficient-capacity errors into the ASGs' launches in the AZ so replacements go elsewhere.
  */
-export function azPowerPolicy(scope: AccountScope, instanceTags: readonly InstanceTag[]): PolicyStatement[] {
+export function azPowerPolicy(scope: AccountScope, instanceTags: readonly InstanceTag[], asgArns: readonly string[]): PolicyStatement[] {
     return [
         ...byTagKey(instanceTags).map(([key, values], i): PolicyStatement => ({
             Sid: `StopAndStartWebInstances${i === 0 ? "" : i + 1}`,
@@ -183,7 +183,11 @@ export function azPowerPolicy(scope: AccountScope, instanceTags: readonly Instan
             Effect: "Allow",
             Action: "ec2:InjectApiError",
             Resource: "*",
-            Condition: { StringEquals: { "ec2:FisActionId": ACTIONS.asgInsufficientCapacity } },
+            // FIS sets these keys to the action and to its target groups: only our two ASGs' launches fail.
+            Condition: {
+                StringEquals: { "ec2:FisActionId": ACTIONS.asgInsufficientCapacity },
+                "ForAllValues:StringEquals": { "ec2:FisTargetArns": [...asgArns] },
+            },
         },
         { Sid: "ResolveAsgTargets", Effect: "Allow", Action: "autoscaling:DescribeAutoScalingGroups", Resource: "*" },
         LOG_DELIVERY_STATEMENT,
