@@ -9,6 +9,12 @@ import { EcommMocks, MOCK_ACCOUNT_ID, type RecordedResource } from "../Ecomm.Pul
 import { settle } from "../Ecomm.Pulumi/engine/run";
 import { ResilienceComponent, type ExperimentTemplateIds, type ResilienceComponentArgs } from "../Ecomm.Pulumi/ResilienceComponent";
 import { planExperiments } from "../Ecomm.Pulumi/resilience-plan";
+import { parseStackConfig } from "../Ecomm.Pulumi/config";
+import { readStackConfig } from "../Ecomm.Pulumi/engine/run";
+
+/** What the stack will pass for dev: its config's plan (resilience on, single-AZ database). */
+const dev = parseStackConfig(readStackConfig("dev").config);
+const devPlan = planExperiments(dev.resilience, dev.database.mode);
 
 const REGION = "us-east-1";
 const AZS = ["us-east-1a", "us-east-1b", "us-east-1c"];
@@ -69,6 +75,16 @@ describe("ResilienceComponent", () => {
                 availabilityZones: AZS,
                 targetAvailabilityZone: undefined,
             });
+            new ResilienceComponent("res-dev", {
+                ...args,
+                experiments: devPlan.experiments,
+                environment: dev.environment,
+                database: { mode: dev.database.mode, arn: DB_ARN },
+                azPowerLossMinutes: dev.resilience.azPowerLossMinutes,
+                networkDisruptionMinutes: dev.resilience.networkDisruptionMinutes,
+                cpuStressMinutes: dev.resilience.cpuStressMinutes,
+                cpuStressPercent: dev.resilience.cpuStressPercent,
+            });
             ids = await new Promise((resolve) => res.experimentTemplateIds.apply(resolve));
             auroraIds = await new Promise((resolve) => aurora.experimentTemplateIds.apply(resolve));
             return {};
@@ -91,7 +107,11 @@ describe("ResilienceComponent", () => {
     const params = (a: Action) => Object.fromEntries((a.parameters ?? []).map((p) => [p.key, p.value]));
 
     it("creates one template per requested experiment, and outputs their ids", () => {
-        assert.deepEqual(templates().map((t) => t.name).sort(), ["res-aurora-db-failover", "resilience-az-network", "resilience-az-power", "resilience-cpu", "resilience-db-failover"]);
+        assert.deepEqual(templates().map((t) => t.name).sort(), [
+            "res-aurora-db-failover",
+            "res-dev-az-network", "res-dev-az-power", "res-dev-cpu",
+            "resilience-az-network", "resilience-az-power", "resilience-cpu", "resilience-db-failover",
+        ]);
         assert.deepEqual(Object.keys(ids).sort(), ["azNetwork", "azPower", "cpu", "dbFailover"]);
         assert.equal(ids.azPower, template("resilience-az-power").id);
         assert.match(ids.cpu ?? "", /^EXT[0-9A-F]{14}$/);
@@ -172,6 +192,15 @@ describe("ResilienceComponent", () => {
             "logs:CreateLogDelivery", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "logs:PutResourcePolicy",
             "rds:DescribeDBClusters", "rds:FailoverDBCluster",
         ]);
+    });
+
+    it("dev's config gives the dev durations and no db-failover (single-AZ database)", () => {
+        assert.deepEqual(devPlan.experiments, ["azPower", "azNetwork", "cpu"]);
+        const power = template("res-dev-az-power");
+        assert.deepEqual(params((power.inputs.actions as Action[])[0]), { startInstancesAfterDuration: "PT10M", completeIfInstancesTerminated: "true" });
+        const cpu = template("res-dev-cpu");
+        assert.deepEqual(params((cpu.inputs.actions as Action[])[0]).documentParameters, '{"DurationSeconds":"300","CPU":"0","LoadPercent":"90","InstallDependencies":"True"}');
+        assert.equal((cpu.inputs.tags as Record<string, string>).Environment, "dev");
     });
 
     it("cpu runs the AWS stress document on every running backend instance", () => {
@@ -255,10 +284,10 @@ describe("ResilienceComponent", () => {
 
     it("names every child after the component and parents it", () => {
         const children = mocks.resources.filter((r) => r.type.startsWith("aws:"));
-        assert.equal(children.length, 2 * 1 + 4 * 3 + 1 * 3, "two log groups, then a role, a policy and a template per experiment");
+        assert.equal(children.length, 3 * 1 + (4 + 1 + 3) * 3, "three log groups, then a role, a policy and a template per experiment");
         for (const c of children) {
             const parent = parentOf.get(c.name) ?? "";
-            const component = c.name.startsWith("res-aurora-") ? "res-aurora" : "resilience";
+            const component = ["res-aurora", "res-dev", "resilience"].find((n) => c.name.startsWith(`${n}-`)) ?? "?";
             assert.ok(parent.endsWith(`ecomm:resilience:ResilienceComponent::${component}`), `${c.name} has parent ${parent}`);
             assert.ok(c.name.startsWith(`${component}-`), c.name);
         }
