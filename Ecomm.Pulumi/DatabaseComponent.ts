@@ -168,6 +168,8 @@ export class DatabaseComponent extends pulumi.ComponentResource {
     /** The cluster identifier for cluster-level metrics (cluster modes); undefined for instance modes. */
     public readonly clusterIdentifier?: pulumi.Output<string>;
     public readonly monitoringRoleArn?: pulumi.Output<string>;
+    /** ARN of the instance (instance modes) or the cluster (cluster modes): what a failover acts on. */
+    public readonly arn: pulumi.Output<string>;
 
     private readonly name: string;
     private readonly args: DatabaseComponentArgs;
@@ -203,6 +205,7 @@ export class DatabaseComponent extends pulumi.ComponentResource {
         const count = args.mode === "multi-az-cluster" ? 3 : args.mode === "aurora" ? 1 + (args.readerCount ?? 1) : 1;
         this.instanceIdentifierList = Array.from({ length: count }, (_, i) => deployment.instanceIdentifiers.apply((ids) => ids[i]));
         this.clusterIdentifier = deployment.clusterIdentifier;
+        this.arn = deployment.arn;
 
         this.registerOutputs({
             mode: this.mode,
@@ -417,6 +420,7 @@ export class DatabaseComponent extends pulumi.ComponentResource {
             port: instance.port,
             secretArn: secretArnOf(instance.masterUserSecrets),
             instanceIdentifiers: instance.identifier.apply((id) => [id]),
+            arn: instance.arn,
         };
     }
 
@@ -437,6 +441,7 @@ export class DatabaseComponent extends pulumi.ComponentResource {
             secretArn: secretArnOf(cluster.masterUserSecrets),
             instanceIdentifiers,
             clusterIdentifier: cluster.clusterIdentifier,
+            arn: cluster.arn,
         };
     }
 
@@ -566,6 +571,7 @@ interface Deployment {
     readonly secretArn: pulumi.Output<string>;
     readonly instanceIdentifiers: pulumi.Output<string[]>;
     readonly clusterIdentifier?: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
 }
 
 interface Shared {

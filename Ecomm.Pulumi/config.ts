@@ -114,6 +114,7 @@ interface EnvDefaults {
     readonly dbFreeableMemoryMb: number;
     /** Sized for the default allocated storage (20 GiB dev, 100 GiB prod). */
     readonly dbFreeStorageGb: number;
+    readonly resilienceEnabled: boolean;
 }
 
 export const ENV_DEFAULTS: Readonly<Record<Environment, EnvDefaults>> = {
@@ -146,6 +147,7 @@ export const ENV_DEFAULTS: Readonly<Record<Environment, EnvDefaults>> = {
         dbConnections: 50,
         dbFreeableMemoryMb: 100,
         dbFreeStorageGb: 4,
+        resilienceEnabled: true,
     },
     prod: {
         cidrBlock: "10.20.0.0/16",
@@ -176,6 +178,7 @@ export const ENV_DEFAULTS: Readonly<Record<Environment, EnvDefaults>> = {
         dbConnections: 400,
         dbFreeableMemoryMb: 512,
         dbFreeStorageGb: 10,
+        resilienceEnabled: false,
     },
 };
 
@@ -437,6 +440,30 @@ function loadBalancerSchema(d: EnvDefaults) {
     }).prefault({});
 }
 
+/**
+ * AWS FIS experiment templates that prove the stack's availability (ResilienceComponent). Creating the
+ * templates costs nothing; running one disrupts the environment, so prod has to opt in.
+ */
+function resilienceSchema(d: EnvDefaults) {
+    return strict({
+        /** Create the experiment templates (on in dev, opt-in in prod). */
+        enabled: bool().default(d.resilienceEnabled),
+        /** The AZ the AZ experiments hit; the first AZ of the VPC when absent. */
+        targetAvailabilityZone: z
+            .string()
+            .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, { error: "must be an availability zone name such as us-east-1a" })
+            .optional(),
+        /** How long the AZ's web instances stay powered off (and launches there fail), minutes. */
+        azPowerLossMinutes: int(1, 60).default(10),
+        /** How long the AZ's private subnets are cut off, minutes. */
+        networkDisruptionMinutes: int(1, 60).default(5),
+        /** How long the backend instances are CPU-stressed, minutes. */
+        cpuStressMinutes: int(1, 60).default(5),
+        /** Target CPU load of the stress, percent (above the scaling target, or nothing scales out). */
+        cpuStressPercent: int(1, 100).default(90),
+    }).prefault({});
+}
+
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
 export function stackConfigSchema(env: Environment) {
@@ -449,6 +476,7 @@ export function stackConfigSchema(env: Environment) {
         database: databaseSchema(d),
         monitoring: monitoringSchema(d),
         loadBalancer: loadBalancerSchema(d),
+        resilience: resilienceSchema(d),
         /** ACM certificate for HTTPS on the ALB. Required in prod. */
         certificateArn: z
             .string()
@@ -476,6 +504,16 @@ export function stackConfigSchema(env: Environment) {
                 message: `${c.database.mode} needs ${needed} availability zones (one per DB instance) but ecomm:network.availabilityZones is ${azCount}`,
             });
         }
+        const target = c.resilience.targetAvailabilityZone;
+        const pinned = c.network.availabilityZoneNames;
+        if (target !== undefined && pinned !== undefined && !pinned.includes(target)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["resilience", "targetAvailabilityZone"],
+                input: target,
+                message: `must be one of the VPC's availability zones (ecomm:network.availabilityZoneNames): ${pinned.join(", ")}`,
+            });
+        }
         if (c.environment !== "prod") return;
         const need = (path: (string | number)[], input: unknown, message: string) =>
             ctx.addIssue({ code: "custom", path, input, message });
@@ -499,6 +537,7 @@ export type ServiceConfig = StackConfig["frontend"];
 export type DatabaseConfig = StackConfig["database"];
 export type MonitoringConfig = StackConfig["monitoring"];
 export type LoadBalancerConfig = StackConfig["loadBalancer"];
+export type ResilienceConfig = StackConfig["resilience"];
 
 // ---------------------------------------------------------------------------------------------------
 // Parsing and errors
@@ -553,7 +592,7 @@ function keyOf(path: readonly PropertyKey[]): string {
 }
 
 /** Keys whose values are JSON objects or lists in the stack file. */
-const STRUCTURED_KEYS = new Set(["network", "frontend", "backend", "database", "monitoring", "loadBalancer", "tags"]);
+const STRUCTURED_KEYS = new Set(["network", "frontend", "backend", "database", "monitoring", "loadBalancer", "resilience", "tags"]);
 
 /**
  * Parses the raw config map exactly as the engine passes it (`ecomm:network` → JSON text) into a typed,
