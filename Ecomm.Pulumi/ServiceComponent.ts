@@ -122,6 +122,8 @@ export class ServiceComponent extends pulumi.ComponentResource {
     public readonly securityGroupId: pulumi.Output<string>;
     /** The Auto Scaling group's name. */
     public readonly asgName: pulumi.Output<string>;
+    /** The Auto Scaling group's ARN (fault-injection experiments target it). */
+    public readonly asgArn: pulumi.Output<string>;
     /** The launch template's id. */
     public readonly launchTemplateId: pulumi.Output<string>;
     /** The target group ARN the ASG registers with (passed through). */
@@ -149,6 +151,7 @@ export class ServiceComponent extends pulumi.ComponentResource {
         this.launchTemplateId = template.id;
         const asg = this.createAutoScalingGroup(name, args, template);
         this.asgName = asg.name;
+        this.asgArn = asg.arn;
         this.createScalingPolicies(name, args, asg);
 
         this.registerOutputs({

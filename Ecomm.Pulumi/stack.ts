@@ -8,6 +8,8 @@ import { ConfigError, parseStackConfig, type StackConfig } from "./config";
 import { NetworkComponent } from "./NetworkComponent";
 import { WebTierComponent } from "./WebTierComponent";
 import { MonitoringComponent } from "./MonitoringComponent";
+import { ResilienceComponent } from "./ResilienceComponent";
+import { planExperiments } from "./resilience-plan";
 import { DatabaseComponent } from "./DatabaseComponent";
 
 /** Reads the stack's config from the engine, refusing bad input before any resource exists. */
@@ -146,6 +148,34 @@ export function ecommStack() {
         opts,
     );
 
+    const experiments = planExperiments(config.resilience, database.mode);
+    for (const skipped of experiments.skipped) pulumi.log.info(`resilience: no ${skipped.experiment} experiment: ${skipped.reason}`);
+    const resilience =
+        experiments.experiments.length > 0
+            ? new ResilienceComponent(
+                  "resilience",
+                  {
+                      experiments: experiments.experiments,
+                      environment: config.environment,
+                      region,
+                      frontend: { asgName: web.frontend.asgName, asgArn: web.frontend.asgArn },
+                      backend: { asgName: web.backend.asgName, asgArn: web.backend.asgArn },
+                      vpcId: network.vpcId,
+                      availabilityZones: network.availabilityZones,
+                      privateSubnetIds: network.privateSubnetIds,
+                      targetAvailabilityZone: config.resilience.targetAvailabilityZone,
+                      database: { mode: database.mode, arn: database.arn },
+                      siteDownAlarmArn: monitoring.siteDownAlarmArn,
+                      azPowerLossMinutes: config.resilience.azPowerLossMinutes,
+                      networkDisruptionMinutes: config.resilience.networkDisruptionMinutes,
+                      cpuStressMinutes: config.resilience.cpuStressMinutes,
+                      cpuStressPercent: config.resilience.cpuStressPercent,
+                      tags,
+                  },
+                  opts,
+              )
+            : undefined;
+
     return {
         environment: config.environment,
         region,
@@ -173,6 +203,10 @@ export function ecommStack() {
         dashboardName: monitoring.dashboardName,
         dashboardUrl: monitoring.dashboardUrl,
         siteDownAlarmArn: monitoring.siteDownAlarmArn,
+        // Present only when ecomm:resilience.enabled (on in dev by default, opt-in in prod).
+        ...(resilience
+            ? { experimentTemplateIds: resilience.experimentTemplateIds, resilienceTargetAvailabilityZone: resilience.targetAvailabilityZone }
+            : {}),
         dbMode: database.mode,
         dbEngine: database.engine,
         dbEndpoint: database.endpoint,

@@ -40,7 +40,15 @@ async function main(argv: string[]): Promise<number> {
     }
     try {
         const usage = values.usage ? (JSON.parse(fs.readFileSync(values.usage, "utf8")) as Record<string, number>) : {};
-        const run = await runStack({ stack: values.stack, projectRoot: values.root });
+        // Without an engine, the program's pulumi.log messages go to console.log: keep stdout for the plan.
+        const toStdout = console.log;
+        console.log = (...args: unknown[]) => console.error(...args);
+        let run;
+        try {
+            run = await runStack({ stack: values.stack, projectRoot: values.root });
+        } finally {
+            console.log = toStdout;
+        }
         const report = buildReport(run, usage);
         if (values.diagram) {
             const azs = (run.outputs.availabilityZones as string[] | undefined) ?? [];
