@@ -9,6 +9,7 @@ import { NetworkComponent } from "./NetworkComponent";
 import { WebTierComponent } from "./WebTierComponent";
 import { MonitoringComponent } from "./MonitoringComponent";
 import { DatabaseComponent } from "./DatabaseComponent";
+import type { EcommStackOutputInputs } from "./outputs";
 
 /** Reads the stack's config from the engine, refusing bad input before any resource exists. */
 export function loadStackConfig(): StackConfig {
@@ -32,6 +33,7 @@ export function defaultTags(config: StackConfig, stack: string): Record<string, 
     };
 }
 
+/** Returns the stack outputs; their names and types are the contract in `./outputs.ts` (docs/outputs.md). */
 export function ecommStack() {
     const config = loadStackConfig();
     const region = new pulumi.Config("aws").require("region");
@@ -184,5 +186,5 @@ export function ecommStack() {
         // Cluster modes only; absent (rather than an "undefined" output the engine warns about) otherwise.
         ...(database.readerEndpoint ? { dbReaderEndpoint: database.readerEndpoint } : {}),
         ...(database.clusterIdentifier ? { dbClusterIdentifier: database.clusterIdentifier } : {}),
-    };
+    } satisfies EcommStackOutputInputs;
 }
