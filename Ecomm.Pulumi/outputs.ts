@@ -52,7 +52,7 @@ const CLUSTER_MODES = ["multi-az-cluster", "aurora"] as const satisfies readonly
 export const OUTPUT_CONTRACT = {
     environment: { type: { oneOf: ECOMM_ENVIRONMENTS }, stability: "stable", meaning: "the stack's environment" },
     region: { type: "string", stability: "stable", meaning: "the AWS region everything lives in, e.g. `us-east-1`" },
-    vpcId: { type: "string", stability: "stable", meaning: "the VPC" },
+    vpcId: { type: "string", stability: "stable", meaning: "the VPC's id" },
     vpcCidrBlock: { type: "string", stability: "stable", meaning: "the VPC's IPv4 CIDR block, e.g. `10.20.0.0/16`" },
     availabilityZones: { type: "string[]", stability: "stable", meaning: "AZ names, in the same order as the subnet lists" },
     publicSubnetIds: { type: "string[]", stability: "stable", meaning: "public subnets (load balancer, NAT), one per AZ" },
