@@ -6,8 +6,10 @@
 import { before, describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import type * as pulumi from "@pulumi/pulumi";
 import { patched, run, type StackRun } from "./harness";
 import {
+    contractOutput,
     contractProblems,
     ECOMM_DATABASE_MODES,
     ECOMM_ENVIRONMENTS,
@@ -42,11 +44,14 @@ const compileTimeChecks: [
     enginesMatchProgram: Equal<(typeof ECOMM_RDS_ENGINES)[number], RdsEngine>,
     conditionalOutputsAreOptional: Equal<Pick<EcommStackOutputs, "dbReaderEndpoint">, { readonly dbReaderEndpoint?: string }>,
     portIsANumber: Equal<EcommStackOutputs["dbPort"], number>,
-] = [true, true, true, true, true, true, true];
+    helperTypesRequiredOutputs: Equal<ReturnType<typeof contractOutput<"albArnSuffix">>, pulumi.Output<string>>,
+    helperTypesConditionalOutputs: Equal<ReturnType<typeof contractOutput<"dbReaderEndpoint">>, pulumi.Output<string | undefined>>,
+    helperTypesLists: Equal<ReturnType<typeof contractOutput<"privateSubnetIds">>, pulumi.Output<string[]>>,
+] = [true, true, true, true, true, true, true, true, true, true];
 
 describe("the contract table", () => {
     it("the compile-time checks hold (tsc fails first when they do not)", () => {
-        assert.deepEqual(compileTimeChecks, [true, true, true, true, true, true, true]);
+        assert.deepEqual(compileTimeChecks, [true, true, true, true, true, true, true, true, true, true]);
     });
 
     it("lists the same enum values as the program", () => {
