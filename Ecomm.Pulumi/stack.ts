@@ -11,6 +11,7 @@ import { MonitoringComponent } from "./MonitoringComponent";
 import { ResilienceComponent } from "./ResilienceComponent";
 import { planExperiments } from "./resilience-plan";
 import { DatabaseComponent } from "./DatabaseComponent";
+import type { EcommStackOutputInputs } from "./outputs";
 
 /** Reads the stack's config from the engine, refusing bad input before any resource exists. */
 export function loadStackConfig(): StackConfig {
@@ -34,6 +35,7 @@ export function defaultTags(config: StackConfig, stack: string): Record<string, 
     };
 }
 
+/** Returns the stack outputs; their names and types are the contract in `./outputs.ts` (docs/outputs.md). */
 export function ecommStack() {
     const config = loadStackConfig();
     const region = new pulumi.Config("aws").require("region");
@@ -203,10 +205,10 @@ export function ecommStack() {
         dashboardName: monitoring.dashboardName,
         dashboardUrl: monitoring.dashboardUrl,
         siteDownAlarmArn: monitoring.siteDownAlarmArn,
-        // Present only when ecomm:resilience.enabled (on in dev by default, opt-in in prod).
-        ...(resilience
-            ? { experimentTemplateIds: resilience.experimentTemplateIds, resilienceTargetAvailabilityZone: resilience.targetAvailabilityZone }
-            : {}),
+        // Empty unless ecomm:resilience.enabled (on in dev by default, opt-in in prod).
+        experimentTemplateIds: resilience
+            ? resilience.experimentTemplateIds.apply((ids) => Object.fromEntries(Object.entries(ids).filter((e): e is [string, string] => typeof e[1] === "string")))
+            : {},
         dbMode: database.mode,
         dbEngine: database.engine,
         dbEndpoint: database.endpoint,
@@ -218,5 +220,5 @@ export function ecommStack() {
         // Cluster modes only; absent (rather than an "undefined" output the engine warns about) otherwise.
         ...(database.readerEndpoint ? { dbReaderEndpoint: database.readerEndpoint } : {}),
         ...(database.clusterIdentifier ? { dbClusterIdentifier: database.clusterIdentifier } : {}),
-    };
+    } satisfies EcommStackOutputInputs;
 }

@@ -1,0 +1,66 @@
+/**
+ * `npm run docs:outputs`: rewrites README's outputs table (between `<!-- outputs:start -->` and
+ * `<!-- outputs:end -->`) from the contract in `Ecomm.Pulumi/outputs.ts`. A test fails when README's copy
+ * differs from what this renders.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describeOutput, OUTPUT_NAMES, typeText, type EcommDatabaseMode } from "../Ecomm.Pulumi/outputs";
+import { parseStackConfig } from "../Ecomm.Pulumi/config";
+import { listStacks, PROJECT_ROOT, readStackConfig } from "../Ecomm.Pulumi/engine/run";
+
+export const README_FILE = path.join(PROJECT_ROOT, "README.md");
+export const START_MARKER = "<!-- outputs:start -->";
+export const END_MARKER = "<!-- outputs:end -->";
+
+/** Each stack's database mode, from its real stack file (it decides which conditional outputs exist). */
+export function stackDatabaseModes(): Record<string, EcommDatabaseMode> {
+    return Object.fromEntries(listStacks().map((stack) => [stack, parseStackConfig(readStackConfig(stack).config).database.mode]));
+}
+
+/** A code span that survives inside a Markdown table cell. */
+const code = (text: string) => `\`${text.replace(/\|/g, "\\|")}\``;
+
+function presence(modes: readonly EcommDatabaseMode[] | undefined, stackModes: Readonly<Record<string, EcommDatabaseMode>>): string {
+    if (modes === undefined) return "all stacks";
+    const stacks = Object.keys(stackModes).filter((s) => modes.includes(stackModes[s]));
+    const today = stacks.length > 0 ? stacks.join(", ") : `neither ${Object.entries(stackModes).map(([s, m]) => `${s} (${code(m)})`).join(" nor ")}`;
+    return `database modes ${modes.map(code).join(", ")}; today: ${today}`;
+}
+
+/** The Markdown that goes between the markers. */
+export function renderOutputsTable(stackModes: Readonly<Record<string, EcommDatabaseMode>> = stackDatabaseModes()): string {
+    const rows = OUTPUT_NAMES.map((name) => {
+        const d = describeOutput(name);
+        const meaning = d.deprecated ? `**deprecated**: ${d.deprecated}. ${d.meaning}` : d.meaning;
+        return `| ${code(name)} | ${code(typeText(d.type))} | ${d.stability} | ${presence(d.databaseModes, stackModes)} | ${meaning} |`;
+    });
+    return [
+        "| output | type | stability | present in | meaning |",
+        "|---|---|---|---|---|",
+        ...rows,
+        "",
+        "Generated from `Ecomm.Pulumi/outputs.ts` by `npm run docs:outputs`; do not edit by hand. How to read them from",
+        "another stack, and what `stable` promises: [docs/outputs.md](docs/outputs.md).",
+    ].join("\n");
+}
+
+/** `readme` with the text between the markers replaced by `table`; throws when the markers are missing. */
+export function withOutputsTable(readme: string, table: string): string {
+    const start = readme.indexOf(START_MARKER);
+    const end = readme.indexOf(END_MARKER);
+    if (start < 0 || end < start) throw new Error(`README.md must contain ${START_MARKER} followed by ${END_MARKER}`);
+    return `${readme.slice(0, start + START_MARKER.length)}\n${table}\n${readme.slice(end)}`;
+}
+
+// Run as a script (`node scripts/run-ts.cjs <this file>` sets argv[1] to it), not when imported by a test.
+if (process.argv[1] === __filename) {
+    const before = fs.readFileSync(README_FILE, "utf8");
+    const after = withOutputsTable(before, renderOutputsTable());
+    if (after === before) {
+        console.log("README.md outputs table is up to date.");
+    } else {
+        fs.writeFileSync(README_FILE, after);
+        console.log("README.md outputs table rewritten from Ecomm.Pulumi/outputs.ts.");
+    }
+}
