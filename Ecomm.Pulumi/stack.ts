@@ -9,6 +9,7 @@ import { NetworkComponent } from "./NetworkComponent";
 import { WebTierComponent } from "./WebTierComponent";
 import { MonitoringComponent } from "./MonitoringComponent";
 import { DatabaseComponent } from "./DatabaseComponent";
+import { DomainComponent } from "./DomainComponent";
 
 /** Reads the stack's config from the engine, refusing bad input before any resource exists. */
 export function loadStackConfig(): StackConfig {
@@ -60,6 +61,11 @@ export function ecommStack() {
         opts,
     );
 
+    // The certificate is validated before the web tier exists, so its HTTPS listener gets an issued ARN.
+    const domain = config.domain
+        ? new DomainComponent("domain", { domainName: config.domain.name, hostedZoneId: config.domain.hostedZoneId }, opts)
+        : undefined;
+
     const web = new WebTierComponent(
         "web",
         {
@@ -70,7 +76,8 @@ export function ecommStack() {
             frontend: config.frontend,
             backend: config.backend,
             loadBalancer: config.loadBalancer,
-            certificateArn: config.certificateArn,
+            certificateArn: domain?.certificateArn ?? config.certificateArn,
+            domain: config.domain ? { name: config.domain.name, hostedZoneId: config.domain.hostedZoneId } : undefined,
             instanceTags: tags,
         },
         opts,
