@@ -68,6 +68,20 @@ export interface WebTierComponentArgs {
      * @default {}
      */
     readonly instanceTags?: Readonly<Record<string, string>>;
+    /**
+     * Prefix of the services' log groups: each service's are `<prefix>/<role>/nginx-access`, `/nginx-error`
+     * and `/system`.
+     * @example "/ecomm/prod"
+     */
+    readonly logGroupPrefix: string;
+    /** Days CloudWatch Logs keeps the services' logs (`ecomm:logs.retentionDays`). */
+    readonly logRetentionDays: number;
+    /**
+     * The SSM parameter path where the backend finds its database's connection values (see
+     * `DatabaseAccessComponent`). The frontend gets nothing from the database.
+     * @default undefined (the backend gets no database settings)
+     */
+    readonly backendDatabaseParameterPath?: string;
 }
 
 /**
@@ -402,6 +416,12 @@ export class WebTierComponent extends pulumi.ComponentResource {
                 instanceRefreshMinHealthyPercent: service.instanceRefreshMinHealthyPercent,
                 warmPool: service.warmPool,
                 instanceTags: args.instanceTags,
+                logGroupPrefix: `${args.logGroupPrefix}/${role}`,
+                logRetentionDays: args.logRetentionDays,
+                database:
+                    role === "backend" && args.backendDatabaseParameterPath !== undefined
+                        ? { parameterPath: args.backendDatabaseParameterPath, region: args.region }
+                        : undefined,
             },
             { parent: this },
         );

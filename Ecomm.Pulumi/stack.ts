@@ -9,6 +9,7 @@ import { NetworkComponent } from "./NetworkComponent";
 import { WebTierComponent } from "./WebTierComponent";
 import { MonitoringComponent } from "./MonitoringComponent";
 import { DatabaseComponent } from "./DatabaseComponent";
+import { DatabaseAccessComponent } from "./DatabaseAccessComponent";
 import { DomainComponent } from "./DomainComponent";
 
 /** Reads the stack's config from the engine, refusing bad input before any resource exists. */
@@ -61,6 +62,9 @@ export function ecommStack() {
         opts,
     );
 
+    // Named before anything exists: the backend's user data reads these parameters, written after the database.
+    const databaseParameterPath = `/ecomm/${stack}/database`;
+
     // The certificate is validated before the web tier exists, so its HTTPS listener gets an issued ARN.
     const domain = config.domain
         ? new DomainComponent("domain", { domainName: config.domain.name, hostedZoneId: config.domain.hostedZoneId }, opts)
@@ -79,6 +83,9 @@ export function ecommStack() {
             certificateArn: domain?.certificateArn ?? config.certificateArn,
             domain: config.domain ? { name: config.domain.name, hostedZoneId: config.domain.hostedZoneId } : undefined,
             instanceTags: tags,
+            logGroupPrefix: `/ecomm/${stack}`,
+            logRetentionDays: config.logs.retentionDays,
+            backendDatabaseParameterPath: databaseParameterPath,
         },
         opts,
     );
@@ -127,6 +134,26 @@ export function ecommStack() {
         opts,
     );
 
+    // Backend ↔ database without a cycle: the database admits the backend's security group, so the backend
+    // exists first; its user data names SSM parameters (plain strings) that are written here, once the
+    // database exists, with the policy letting the backend's role read them, the secret and its key.
+    new DatabaseAccessComponent(
+        "database-access",
+        {
+            region,
+            parameterPath: databaseParameterPath,
+            clientRoleName: web.backend.roleName,
+            clientSecurityGroupId: web.backend.securityGroupId,
+            databaseSecurityGroupId: database.securityGroupId,
+            endpoint: database.endpoint,
+            port: database.port,
+            dbName: database.dbName,
+            secretArn: database.secretArn,
+            kmsKeyArn: database.kmsKeyArn,
+        },
+        opts,
+    );
+
     const monitoring = new MonitoringComponent(
         "monitoring",
         {
@@ -140,6 +167,7 @@ export function ecommStack() {
                 autoScalingGroupName: service.asgName,
                 minSize: service.minSize,
                 maxSize: service.maxSize,
+                logGroupNames: service.logGroupNames,
             })),
             database: {
                 mode: database.mode,
