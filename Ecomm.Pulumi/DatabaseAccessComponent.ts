@@ -85,9 +85,10 @@ export class DatabaseAccessComponent extends pulumi.ComponentResource {
                         name: this.parameterNames[key],
                         description: `The database's ${key}, read by the backend at boot into /etc/ecomm/db.env`,
                         // Not secrets: the password stays in Secrets Manager, read by the app through secret-arn.
+                        // `insecureValue` keeps them readable in previews and diffs (`value` is always secret).
                         type: "String",
                         tier: "Standard",
-                        value: values[key],
+                        insecureValue: values[key],
                     },
                     { parent: this },
                 ),

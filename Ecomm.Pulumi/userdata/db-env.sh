@@ -10,7 +10,8 @@ set -euo pipefail
 
 readonly PARAMETER_PATH="$1"
 readonly REGION="$2"
-readonly OUT="/etc/ecomm/db.env"
+# Overridable for tests only.
+readonly OUT="${ECOMM_DB_ENV_FILE:-/etc/ecomm/db.env}"
 
 values="$(aws ssm get-parameters --region "${REGION}" \
     --names "${PARAMETER_PATH}/endpoint" "${PARAMETER_PATH}/port" "${PARAMETER_PATH}/name" "${PARAMETER_PATH}/secret-arn" \
