@@ -136,7 +136,10 @@ export interface ServiceComponentArgs {
  * One ASG-backed web service behind the ALB: an instance security group open only to the ALB, an SSM-managed
  * instance role (no SSH), a launch template (IMDSv2, encrypted gp3, nginx user data), an Auto Scaling group
  * across the private subnets of every AZ with ELB health checks and rolling instance refresh, and scaling on
- * CPU, requests per target and response time.
+ * CPU, requests per target and response time. The CloudWatch agent on every instance ships nginx's access
+ * and error logs and the system log to three log groups the component owns (retention included).
+ *
+ * Cost: CloudWatch Logs ingestion ($0.50/GB in us-east-1) and storage ($0.03/GB-month) for the logs.
  */
 export class ServiceComponent extends pulumi.ComponentResource {
     /** The instance security group's id. */
