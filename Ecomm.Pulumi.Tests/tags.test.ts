@@ -28,6 +28,16 @@ for (const stack of ["dev", "prod"] as const) {
             for (const x of awsResources) assert.equal(x.provider, `${provider.urn}::${provider.id}`, `${x.type} ${x.name}`);
         });
 
+        it("never overrides a default tag with a resource's own tags (they only add Name and the like)", () => {
+            for (const x of r.resources.filter((y) => y.type.startsWith("aws:"))) {
+                const own = x.inputs.tags;
+                if (!own || typeof own !== "object") continue;
+                for (const [key, value] of Object.entries(own as Record<string, string>)) {
+                    if (key in expected) assert.equal(value, expected[key as keyof typeof expected], `${x.name}.tags.${key}`);
+                }
+            }
+        });
+
         for (const role of ["frontend", "backend"] as const) {
             it(`tags ${role} instances and volumes at launch: template tag specifications and ASG tags propagated at launch`, () => {
                 const lt = one(r, LT, `web-${role}-lt`);
