@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { dashboardBody, type AlarmWidget, type DashboardIds, type MetricWidget } from "../Ecomm.Pulumi/dashboard";
+import { dashboardBody, logQuery, type AlarmWidget, type DashboardIds, type LogWidget, type MetricWidget, type Widget } from "../Ecomm.Pulumi/dashboard";
+import { serviceLogGroupNames } from "../Ecomm.Pulumi/logs-plan";
 
 const ALB = "app/web-alb-1a2b3c4/0123456789abcdef";
 const FRONT_TG = "targetgroup/web-frontend-tg-1a2b3c4/0123456789abcdef";
@@ -20,8 +21,8 @@ function ids(overrides: Partial<DashboardIds> = {}): DashboardIds {
     };
 }
 
-const metricWidgets = (body: { widgets: readonly (MetricWidget | AlarmWidget)[] }) => body.widgets.filter((w): w is MetricWidget => w.type === "metric");
-const byTitle = (body: { widgets: readonly (MetricWidget | AlarmWidget)[] }, title: string) => {
+const metricWidgets = (body: { widgets: readonly Widget[] }) => body.widgets.filter((w): w is MetricWidget => w.type === "metric");
+const byTitle = (body: { widgets: readonly Widget[] }, title: string) => {
     const w = metricWidgets(body).find((x) => x.properties.title === title);
     assert.ok(w, `no widget titled ${title}`);
     return w;
@@ -117,6 +118,42 @@ describe("dashboardBody", () => {
             ["Alarms (2/2)", 50, 6],
         ]);
         assert.equal(metricWidgets(body)[0].y, 12);
+    });
+
+    it("has no log widget for services without log groups", () => {
+        assert.equal(dashboardBody(ids()).widgets.filter((w) => w.type === "log").length, 0);
+    });
+
+    it("queries each service's nginx errors and system log, then 5xx lines of every access log, below the metrics", () => {
+        const front = serviceLogGroupNames("/ecomm/prod/frontend");
+        const back = serviceLogGroupNames("/ecomm/prod/backend");
+        const base = ids();
+        const body = dashboardBody({ ...base, services: [{ ...base.services[0], logGroups: front }, { ...base.services[1], logGroups: back }] });
+        const logs = body.widgets.filter((w): w is LogWidget => w.type === "log");
+        const newest = "fields @timestamp, @log, @logStream, @message | sort @timestamp desc | limit 50";
+        assert.deepEqual(
+            logs.map((w) => [w.properties.title, w.properties.query]),
+            [
+                ["frontend logs: nginx errors and system log (latest 50)", `SOURCE '/ecomm/prod/frontend/nginx-error' | SOURCE '/ecomm/prod/frontend/system' | ${newest}`],
+                ["backend logs: nginx errors and system log (latest 50)", `SOURCE '/ecomm/prod/backend/nginx-error' | SOURCE '/ecomm/prod/backend/system' | ${newest}`],
+                [
+                    "5xx responses in the access logs (latest 50)",
+                    `SOURCE '/ecomm/prod/frontend/nginx-access' | SOURCE '/ecomm/prod/backend/nginx-access' | filter @message like /" 5\\d\\d / | ${newest}`,
+                ],
+            ],
+        );
+        const lastMetric = metricWidgets(body).at(-1);
+        assert.ok(lastMetric);
+        logs.forEach((w, i) => {
+            assert.deepEqual([w.x, w.y, w.width, w.height], [0, lastMetric.y + 6 + i * 6, 24, 6]);
+            assert.equal(w.properties.region, "eu-west-1");
+            assert.equal(w.properties.view, "table");
+        });
+        assert.ok(!JSON.stringify(body).includes("undefined"));
+    });
+
+    it("builds Logs Insights queries from SOURCE clauses and lines", () => {
+        assert.equal(logQuery(["a", "b"], ["fields @message", "limit 5"]), "SOURCE 'a' | SOURCE 'b' | fields @message | limit 5");
     });
 
     it("renders JSON without undefined or null anywhere", () => {

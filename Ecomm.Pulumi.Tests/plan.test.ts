@@ -50,6 +50,19 @@ describe("npm run plan", () => {
         assert.match(stderr, /ecomm:frontend\.minSize = 1: must be >= 2 in prod/);
     });
 
+    it("shows the certificate, its validation and both DNS records for prod with ecomm:domain", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecomm-plan-"));
+        const prod = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.prod.yaml"), "utf8");
+        const withDomain = prod.replace(/^ {2}ecomm:certificateArn: .*$/m, "  ecomm:domain:\n    name: shop.example.com\n    hostedZoneId: Z0123456789ABCDEFGHIJ");
+        assert.notEqual(withDomain, prod);
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), withDomain);
+        const { code, stdout, stderr } = await plan(["--stack", "prod", "--root", dir]);
+        assert.equal(code, 0, stderr);
+        assert.match(stdout, /\ndomain {2}\(ecomm:dns:DomainComponent\)\n {2}domain-cert {2}\(aws:acm\/certificate:Certificate\)\n {2}domain-cert-validation {2}\(aws:acm\/certificateValidation:CertificateValidation\)\n {2}domain-cert-validation-record {2}\(aws:route53\/record:Record\)/);
+        assert.match(stdout, /\n {2}web-alias-a {2}\(aws:route53\/record:Record\)/);
+        assert.match(stdout, /url\s+"https:\/\/shop\.example\.com"/);
+    });
+
     it("exits 2 with usage on a missing --stack", async () => {
         const { code, stderr } = await plan([]);
         assert.equal(code, 2);

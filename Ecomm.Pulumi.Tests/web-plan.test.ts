@@ -20,6 +20,9 @@ import {
 } from "../Ecomm.Pulumi/web-plan";
 import { ENV_DEFAULTS } from "../Ecomm.Pulumi/config";
 import { shellcheck } from "./harness";
+import { serviceLogGroupNames } from "../Ecomm.Pulumi/logs-plan";
+
+const LOGS = serviceLogGroupNames("/ecomm/test/web");
 
 describe("health-check timing", () => {
     it("prod defaults detect a dead instance in 10 s and drain in 30 s", () => {
@@ -148,12 +151,12 @@ describe("user data", () => {
 
     for (const role of roles) {
         it(`renders the ${role} script, which passes shellcheck`, () => {
-            const script = renderUserData({ role, port: 8080, healthCheckPath: role === "frontend" ? "/health" : "/api/health", loadBalancerIdleTimeoutSeconds: 60 });
+            const script = renderUserData({ role, port: 8080, healthCheckPath: role === "frontend" ? "/health" : "/api/health", loadBalancerIdleTimeoutSeconds: 60, logGroups: LOGS });
             assert.doesNotMatch(script, /\{\{[A-Z_]+\}\}/, "every placeholder is filled");
             assert.match(script, new RegExp(`readonly ROLE="${role}"`));
             assert.match(script, /readonly PORT="8080"/);
             assert.match(script, /readonly KEEPALIVE_SECONDS="75"/);
-            assert.match(script, /dnf install -y -q nginx/);
+            assert.match(script, /dnf install -y -q nginx amazon-cloudwatch-agent rsyslog/);
             assert.match(script, /systemctl enable --now nginx/);
             assert.match(script, /location = \/health /);
             shellcheck(script);
@@ -161,16 +164,16 @@ describe("user data", () => {
     }
 
     it("serves the storefront on the frontend and JSON /api/health on the backend", () => {
-        const script = renderUserData({ role: "backend", port: 80, healthCheckPath: "/api/health", loadBalancerIdleTimeoutSeconds: 60 });
+        const script = renderUserData({ role: "backend", port: 80, healthCheckPath: "/api/health", loadBalancerIdleTimeoutSeconds: 60, logGroups: LOGS });
         assert.match(script, /location = \/api\/health \{ default_type application\/json;/);
         assert.match(script, /<h1>Welcome to the ecomm store<\/h1>/);
         assert.match(script, /"status":"ok"/);
     });
 
     it("refuses values that could escape the script's quoting", () => {
-        assert.throws(() => renderUserData({ role: "frontend", port: 80, healthCheckPath: '/x"; rm -rf /', loadBalancerIdleTimeoutSeconds: 60 }), /healthCheckPath/);
-        assert.throws(() => renderUserData({ role: "frontend", port: 0, healthCheckPath: "/health", loadBalancerIdleTimeoutSeconds: 60 }), /port 0/);
-        assert.throws(() => renderUserData({ role: "frontend", port: 80, healthCheckPath: "/health", loadBalancerIdleTimeoutSeconds: 0 }), /loadBalancerIdleTimeoutSeconds 0/);
-        assert.throws(() => renderUserData({ role: "frontend", port: 80, healthCheckPath: "/health", loadBalancerIdleTimeoutSeconds: 60 }, "echo {{NOPE}}"), /unknown placeholder \{\{NOPE\}\}/);
+        assert.throws(() => renderUserData({ role: "frontend", port: 80, healthCheckPath: '/x"; rm -rf /', loadBalancerIdleTimeoutSeconds: 60, logGroups: LOGS }), /healthCheckPath/);
+        assert.throws(() => renderUserData({ role: "frontend", port: 0, healthCheckPath: "/health", loadBalancerIdleTimeoutSeconds: 60, logGroups: LOGS }), /port 0/);
+        assert.throws(() => renderUserData({ role: "frontend", port: 80, healthCheckPath: "/health", loadBalancerIdleTimeoutSeconds: 0, logGroups: LOGS }), /loadBalancerIdleTimeoutSeconds 0/);
+        assert.throws(() => renderUserData({ role: "frontend", port: 80, healthCheckPath: "/health", loadBalancerIdleTimeoutSeconds: 60, logGroups: LOGS }, "echo {{NOPE}}"), /unknown placeholder \{\{NOPE\}\}/);
     });
 });

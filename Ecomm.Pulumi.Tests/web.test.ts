@@ -2,6 +2,7 @@ import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import { input, jsonInput, one, ofType, patched, run, shellcheck, type RecordedResource, type StackRun } from "./harness";
 import { renderUserData, TLS_POLICY } from "../Ecomm.Pulumi/web-plan";
+import { serviceLogGroupNames } from "../Ecomm.Pulumi/logs-plan";
 
 const LB = "aws:lb/loadBalancer:LoadBalancer";
 const TG = "aws:lb/targetGroup:TargetGroup";
@@ -188,10 +189,18 @@ for (const stack of ["dev", "prod"] as const) {
                 fromAlb.map((x) => [input(x, "referencedSecurityGroupId"), input(x, "fromPort"), input(x, "toPort"), input(x, "cidrIpv4")]).sort(),
                 ROLES.map((role) => [one(r, SG, `web-${role}-sg`).id, 80, 80, undefined]).sort(),
             );
+            const dbSg = one(r, SG, "database-sg");
             for (const role of ROLES) {
                 const sg = one(r, SG, `web-${role}-sg`);
                 const out = egress.filter((x) => input(x, "securityGroupId") === sg.id);
-                assert.deepEqual(out.map((x) => [input(x, "cidrIpv4"), input(x, "ipProtocol"), input(x, "fromPort"), input(x, "toPort")]), [["0.0.0.0/0", "tcp", 443, 443]]);
+                assert.deepEqual(
+                    out.map((x) => [input(x, "cidrIpv4"), input(x, "referencedSecurityGroupId"), input(x, "ipProtocol"), input(x, "fromPort"), input(x, "toPort")]),
+                    [
+                        ["0.0.0.0/0", undefined, "tcp", 443, 443],
+                        // Only the backend may open connections to the database, on its port, to its group only.
+                        ...(role === "backend" ? [[undefined, dbSg.id, "tcp", 5432, 5432]] : []),
+                    ],
+                );
             }
         });
 
@@ -256,7 +265,17 @@ for (const stack of ["dev", "prod"] as const) {
             it(`boots ${role} instances with the rendered, shellcheck-clean user data`, () => {
                 const lt = one(r, LT, `web-${role}-lt`);
                 const script = Buffer.from(input<string>(lt, "userData"), "base64").toString("utf8");
-                assert.equal(script, renderUserData({ role, port: 80, healthCheckPath: role === "frontend" ? "/health" : "/api/health", loadBalancerIdleTimeoutSeconds: 60 }));
+                assert.equal(
+                    script,
+                    renderUserData({
+                        role,
+                        port: 80,
+                        healthCheckPath: role === "frontend" ? "/health" : "/api/health",
+                        loadBalancerIdleTimeoutSeconds: 60,
+                        logGroups: serviceLogGroupNames(`/ecomm/${stack}/${role}`),
+                        database: role === "backend" ? { parameterPath: `/ecomm/${stack}/database`, region: "us-east-1" } : undefined,
+                    }),
+                );
                 shellcheck(script);
             });
 

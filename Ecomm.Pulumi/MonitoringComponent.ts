@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseEngine, DatabaseMode } from "./database-rules";
 import { dashboardBody } from "./dashboard";
+import type { ServiceLogGroups } from "./logs-plan";
 import { dashboardName, PERIOD_SECONDS, planAlarms, planProblems, siteDownRule, type AlarmSpec, type Thresholds } from "./monitoring-plan";
 
 /** One web service behind the ALB, as the web tier reports it. */
@@ -29,6 +30,12 @@ export interface MonitoredService {
     readonly minSize: number;
     /** The group's maximum size, drawn on the dashboard next to desired and in-service capacity. */
     readonly maxSize: number;
+    /**
+     * The service's log groups (plain names): the dashboard gets a log widget with its errors and system
+     * log, and one with 5xx lines from every service's access log.
+     * @default undefined (no log widgets for the service)
+     */
+    readonly logGroupNames?: ServiceLogGroups;
 }
 
 /** The database, as the database component reports it. */
@@ -281,6 +288,7 @@ export class MonitoringComponent extends pulumi.ComponentResource {
                             autoScalingGroupName: groups[i],
                             minSize: s.minSize,
                             maxSize: s.maxSize,
+                            logGroups: s.logGroupNames,
                         })),
                         database: { mode: args.database.mode, instanceIdentifiers, clusterIdentifier },
                         alarmArns,

@@ -12,6 +12,7 @@ import {
     type HealthCheckSettings,
     type ServiceRole,
 } from "./web-plan";
+import { LOG_KINDS, serviceLogGroupNames, type ServiceLogGroups } from "./logs-plan";
 
 /** Metrics the ASG publishes to CloudWatch every minute (free for ASG group metrics). */
 const GROUP_METRICS = [
@@ -109,13 +110,36 @@ export interface ServiceComponentArgs {
      * @default {}
      */
     readonly instanceTags?: Readonly<Record<string, string>>;
+    /**
+     * Prefix of the service's log groups (`<prefix>/nginx-access`, `/nginx-error`, `/system`), which the
+     * component creates and the CloudWatch agent on every instance writes to.
+     * @example "/ecomm/prod/frontend"
+     */
+    readonly logGroupPrefix: string;
+    /** Days CloudWatch Logs keeps the service's logs (a CloudWatch Logs retention value). */
+    readonly logRetentionDays: number;
+    /**
+     * Database access (the backend): the SSM parameter path the instances read the connection values from at
+     * boot, into `/etc/ecomm/db.env`. The role's permission to read them is granted by whoever creates the
+     * parameters (the stack's `DatabaseAccessComponent`).
+     * @default undefined (the service gets nothing from the database)
+     */
+    readonly database?: {
+        /** @example "/ecomm/prod/database" */
+        readonly parameterPath: string;
+        /** The region of the parameters. @example "us-east-1" */
+        readonly region: string;
+    };
 }
 
 /**
  * One ASG-backed web service behind the ALB: an instance security group open only to the ALB, an SSM-managed
  * instance role (no SSH), a launch template (IMDSv2, encrypted gp3, nginx user data), an Auto Scaling group
  * across the private subnets of every AZ with ELB health checks and rolling instance refresh, and scaling on
- * CPU, requests per target and response time.
+ * CPU, requests per target and response time. The CloudWatch agent on every instance ships nginx's access
+ * and error logs and the system log to three log groups the component owns (retention included).
+ *
+ * Cost: CloudWatch Logs ingestion ($0.50/GB in us-east-1) and storage ($0.03/GB-month) for the logs.
  */
 export class ServiceComponent extends pulumi.ComponentResource {
     /** The instance security group's id. */
@@ -134,6 +158,11 @@ export class ServiceComponent extends pulumi.ComponentResource {
     public readonly maxSize: number;
     /** The service port. */
     public readonly port: number;
+    /** The instance role's name, for policies granted after the service exists (database access). */
+    public readonly roleName: pulumi.Output<string>;
+    public readonly roleArn: pulumi.Output<string>;
+    /** The service's log groups, one per shipped file (plain names, known before deployment). */
+    public readonly logGroupNames: ServiceLogGroups;
 
     constructor(name: string, args: ServiceComponentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecomm:web:ServiceComponent", name, {}, opts);
@@ -146,8 +175,12 @@ export class ServiceComponent extends pulumi.ComponentResource {
 
         const sg = this.createSecurityGroup(name, args);
         this.securityGroupId = sg.id;
-        const profile = this.createInstanceProfile(name);
-        const template = this.createLaunchTemplate(name, args, sg, profile);
+        const { role, profile } = this.createInstanceProfile(name);
+        this.roleName = role.name;
+        this.roleArn = role.arn;
+        this.logGroupNames = serviceLogGroupNames(args.logGroupPrefix);
+        const logGroups = this.createLogGroups(name, args);
+        const template = this.createLaunchTemplate(name, args, sg, profile, logGroups);
         this.launchTemplateId = template.id;
         const asg = this.createAutoScalingGroup(name, args, template);
         this.asgName = asg.name;
@@ -160,6 +193,9 @@ export class ServiceComponent extends pulumi.ComponentResource {
             launchTemplateId: this.launchTemplateId,
             targetGroupArn: this.targetGroupArn,
             targetGroupArnSuffix: this.targetGroupArnSuffix,
+            roleName: this.roleName,
+            roleArn: this.roleArn,
+            logGroupNames: this.logGroupNames,
         });
     }
 
@@ -213,7 +249,22 @@ export class ServiceComponent extends pulumi.ComponentResource {
     }
 
     /** Session Manager and the CloudWatch agent; no SSH key anywhere. */
-    private createInstanceProfile(name: string): aws.iam.InstanceProfile {
+    /**
+     * One log group per shipped file, created here so retention and deletion are the program's: were the
+     * agent to create them, they would keep logs forever and outlive the stack.
+     */
+    private createLogGroups(name: string, args: ServiceComponentArgs): aws.cloudwatch.LogGroup[] {
+        return LOG_KINDS.map(
+            (kind) =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-logs-${kind}`,
+                    { name: this.logGroupNames[kind], retentionInDays: args.logRetentionDays },
+                    { parent: this },
+                ),
+        );
+    }
+
+    private createInstanceProfile(name: string): { role: aws.iam.Role; profile: aws.iam.InstanceProfile } {
         const role = new aws.iam.Role(
             `${name}-role`,
             {
@@ -233,7 +284,8 @@ export class ServiceComponent extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
-        return new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this });
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this });
+        return { role, profile };
     }
 
     private createLaunchTemplate(
@@ -241,6 +293,7 @@ export class ServiceComponent extends pulumi.ComponentResource {
         args: ServiceComponentArgs,
         sg: aws.ec2.SecurityGroup,
         profile: aws.iam.InstanceProfile,
+        logGroups: aws.cloudwatch.LogGroup[],
     ): aws.ec2.LaunchTemplate {
         const imageId = args.ami
             ? pulumi.output(args.ami)
@@ -273,12 +326,16 @@ export class ServiceComponent extends pulumi.ComponentResource {
                         port: args.port,
                         healthCheckPath: args.healthCheckPath,
                         loadBalancerIdleTimeoutSeconds: args.loadBalancerIdleTimeoutSeconds,
+                        logGroups: this.logGroupNames,
+                        database: args.database,
                     }),
                 ),
                 updateDefaultVersion: true,
                 tags: { Name: `${name}-lt` },
             },
-            { parent: this },
+            // The user data names the groups as plain strings; instances must not boot (and the agent must
+            // not create a group without retention) before they exist.
+            { parent: this, dependsOn: logGroups },
         );
     }
 
@@ -322,7 +379,13 @@ export class ServiceComponent extends pulumi.ComponentResource {
                 metricsGranularity: "1Minute",
                 enabledMetrics: [...GROUP_METRICS],
                 ...(warmPool ? { warmPool: { minSize: args.warmPool?.minSize, poolState: "Stopped", instanceReusePolicy: { reuseOnScaleIn: true } } } : {}),
-                tags: [{ key: "Name", value: name, propagateAtLaunch: false }],
+                // Provider default tags do not reach ASGs (their tags are a list, not a map), nor what they
+                // launch: the stack's tags are set here and propagated to every instance at launch, in
+                // addition to the launch template's tag specifications (instances and volumes).
+                tags: [
+                    { key: "Name", value: name, propagateAtLaunch: false },
+                    ...Object.entries({ ...args.instanceTags, Service: args.role }).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+                ],
             },
             { parent: this, ignoreChanges: ["desiredCapacity"], dependsOn: [...(args.routedBy ?? [])] },
         );

@@ -46,14 +46,42 @@ export interface WebTierComponentArgs {
     /**
      * An ACM certificate ARN. When set, the ALB serves HTTPS on 443 (TLS 1.3 policy) and port 80 only
      * redirects (301) to HTTPS; when absent, it serves plain HTTP on 80.
-     * @default undefined (HTTP only; prod config requires a certificate)
+     * Only whether it is set decides the listener layout (a plain boolean before deployment), so it may be
+     * an Output: the validated ARN from a `DomainComponent`.
+     * @default undefined (HTTP only; prod config requires a certificate or a domain)
      */
-    readonly certificateArn?: string;
+    readonly certificateArn?: pulumi.Input<string>;
+    /**
+     * The site's domain: an `A` alias record to the ALB in the hosted zone, and the `url` becomes
+     * `https://<name>`. Only `A`: the ALB is IPv4-only (`ipAddressType: "ipv4"`); a dual-stack ALB would
+     * need an `AAAA` alias as well. The certificate (`certificateArn`) must cover the name.
+     * @default undefined (no DNS record; the URL is the ALB's DNS name)
+     */
+    readonly domain?: {
+        /** @example "shop.example.com" */
+        readonly name: string;
+        /** The Route 53 hosted zone serving `name`. */
+        readonly hostedZoneId: pulumi.Input<string>;
+    };
     /**
      * Tags for instances and volumes launched by the ASGs (provider default tags do not reach them).
      * @default {}
      */
     readonly instanceTags?: Readonly<Record<string, string>>;
+    /**
+     * Prefix of the services' log groups: each service's are `<prefix>/<role>/nginx-access`, `/nginx-error`
+     * and `/system`.
+     * @example "/ecomm/prod"
+     */
+    readonly logGroupPrefix: string;
+    /** Days CloudWatch Logs keeps the services' logs (`ecomm:logs.retentionDays`). */
+    readonly logRetentionDays: number;
+    /**
+     * The SSM parameter path where the backend finds its database's connection values (see
+     * `DatabaseAccessComponent`). The frontend gets nothing from the database.
+     * @default undefined (the backend gets no database settings)
+     */
+    readonly backendDatabaseParameterPath?: string;
 }
 
 /**
@@ -65,7 +93,7 @@ export interface WebTierComponentArgs {
  * $0.60 per million requests; instances per their type and count.
  */
 export class WebTierComponent extends pulumi.ComponentResource {
-    /** The site's URL: `https://<alb dns>` with a certificate, otherwise `http://<alb dns>`. */
+    /** The site's URL: `https://<domain>` with a domain, else `https://<alb dns>` with a certificate, else `http://<alb dns>`. */
     public readonly url: pulumi.Output<string>;
     public readonly albArn: pulumi.Output<string>;
     /** `app/<name>/<id>`: the `LoadBalancer` dimension of ALB CloudWatch metrics. */
@@ -96,7 +124,11 @@ export class WebTierComponent extends pulumi.ComponentResource {
         this.albArnSuffix = alb.arnSuffix;
         this.albDnsName = alb.dnsName;
         this.albZoneId = alb.zoneId;
-        this.url = pulumi.interpolate`${plan.scheme}://${alb.dnsName}`;
+        if (args.domain && plan.scheme !== "https") {
+            throw new pulumi.ResourceError(`domain ${args.domain.name} needs certificateArn: the site is served over HTTPS only when it has a name`, this);
+        }
+        const alias = args.domain ? this.createAliasRecord(name, args.domain, alb) : undefined;
+        this.url = alias ? pulumi.interpolate`https://${alias.name}` : pulumi.interpolate`${plan.scheme}://${alb.dnsName}`;
 
         const frontendTg = this.createTargetGroup(name, "frontend", args.frontend, args.vpcId);
         const backendTg = this.createTargetGroup(name, "backend", args.backend, args.vpcId);
@@ -125,6 +157,23 @@ export class WebTierComponent extends pulumi.ComponentResource {
             backendTargetGroupArnSuffix: this.backend.targetGroupArnSuffix,
             backendSecurityGroupId: this.backend.securityGroupId,
         });
+    }
+
+    /**
+     * `A` alias to the ALB (IPv4-only today, so no `AAAA`). Target health is evaluated: Route 53 then
+     * answers for the ALB only while it has healthy targets in some AZ.
+     */
+    private createAliasRecord(name: string, domain: NonNullable<WebTierComponentArgs["domain"]>, alb: aws.lb.LoadBalancer): aws.route53.Record {
+        return new aws.route53.Record(
+            `${name}-alias-a`,
+            {
+                zoneId: domain.hostedZoneId,
+                name: domain.name,
+                type: "A",
+                aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+            },
+            { parent: this },
+        );
     }
 
     /** Internet ingress only on the listener ports; egress rules to the instance SGs are added per service. */
@@ -367,6 +416,12 @@ export class WebTierComponent extends pulumi.ComponentResource {
                 instanceRefreshMinHealthyPercent: service.instanceRefreshMinHealthyPercent,
                 warmPool: service.warmPool,
                 instanceTags: args.instanceTags,
+                logGroupPrefix: `${args.logGroupPrefix}/${role}`,
+                logRetentionDays: args.logRetentionDays,
+                database:
+                    role === "backend" && args.backendDatabaseParameterPath !== undefined
+                        ? { parameterPath: args.backendDatabaseParameterPath, region: args.region }
+                        : undefined,
             },
             { parent: this },
         );

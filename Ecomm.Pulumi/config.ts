@@ -88,6 +88,8 @@ interface EnvDefaults {
     readonly availabilityZones: number;
     readonly natGateways: (typeof NAT_STRATEGIES)[number];
     readonly flowLogRetentionDays: number;
+    /** Days the instances' web-server and system logs are kept in CloudWatch Logs. */
+    readonly logRetentionDays: number;
     readonly frontendInstanceType: string;
     readonly backendInstanceType: string;
     readonly minSize: number;
@@ -123,6 +125,7 @@ export const ENV_DEFAULTS: Readonly<Record<Environment, EnvDefaults>> = {
         availabilityZones: 2,
         natGateways: "single",
         flowLogRetentionDays: 14,
+        logRetentionDays: 14,
         frontendInstanceType: "t4g.small",
         backendInstanceType: "t4g.small",
         minSize: 1,
@@ -154,6 +157,7 @@ export const ENV_DEFAULTS: Readonly<Record<Environment, EnvDefaults>> = {
         availabilityZones: 3,
         natGateways: "perAz",
         flowLogRetentionDays: 90,
+        logRetentionDays: 90,
         frontendInstanceType: "m7g.large",
         backendInstanceType: "m7g.large",
         minSize: 3,
@@ -464,6 +468,31 @@ function resilienceSchema(d: EnvDefaults) {
     }).prefault({});
 }
 
+function logsSchema(d: EnvDefaults) {
+    return strict({
+        /** Days CloudWatch Logs keeps each service's access, error and system logs. */
+        retentionDays: oneOfNumbers(LOG_RETENTION_DAYS, "CloudWatch Logs retention periods").default(d.logRetentionDays),
+    }).prefault({});
+}
+
+/** A lowercase DNS name of at least two labels, no trailing dot, no wildcard: `shop.example.com`. */
+const DOMAIN_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Route 53 hosted zone ids: `Z` and up to 31 upper-case letters and digits. */
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+
+function domainSchema() {
+    return strict({
+        /** The site's name: the certificate's domain and the alias record's name. */
+        name: z
+            .string({ error: "must be a domain name such as shop.example.com" })
+            .regex(DOMAIN_NAME, { error: "must be a lowercase domain name such as shop.example.com (no wildcard, no trailing dot)" }),
+        /** The Route 53 public hosted zone the validation and alias records are written to. */
+        hostedZoneId: z
+            .string({ error: "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" })
+            .regex(HOSTED_ZONE_ID, { error: "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" }),
+    });
+}
+
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
 export function stackConfigSchema(env: Environment) {
@@ -477,7 +506,14 @@ export function stackConfigSchema(env: Environment) {
         monitoring: monitoringSchema(d),
         loadBalancer: loadBalancerSchema(d),
         resilience: resilienceSchema(d),
-        /** ACM certificate for HTTPS on the ALB. Required in prod. */
+        /**
+         * A domain with a Route 53 hosted zone: the program requests and validates an ACM certificate for it,
+         * serves HTTPS with it and points an alias record at the ALB. Excludes `certificateArn`.
+         */
+        domain: domainSchema().optional(),
+        /** Where the instances ship their logs. */
+        logs: logsSchema(d),
+        /** An existing ACM certificate for HTTPS on the ALB. Prod needs this or `domain`. */
         certificateArn: z
             .string()
             .regex(ACM_CERTIFICATE_ARN, {
@@ -514,6 +550,14 @@ export function stackConfigSchema(env: Environment) {
                 message: `must be one of the VPC's availability zones (ecomm:network.availabilityZoneNames): ${pinned.join(", ")}`,
             });
         }
+        if (c.domain && c.certificateArn) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["domain"],
+                input: c.domain,
+                message: `cannot be combined with ecomm:certificateArn (${c.certificateArn}): set ecomm:domain to have the program issue the certificate, or ecomm:certificateArn to bring your own, not both`,
+            });
+        }
         if (c.environment !== "prod") return;
         const need = (path: (string | number)[], input: unknown, message: string) =>
             ctx.addIssue({ code: "custom", path, input, message });
@@ -527,7 +571,8 @@ export function stackConfigSchema(env: Environment) {
         if (c.network.natGateways === "none")
             need(["network", "natGateways"], "none", "must be perAz or single in prod (instances need egress for SSM and updates)");
         if (!c.network.flowLogs.enabled) need(["network", "flowLogs", "enabled"], false, "must be true in prod");
-        if (!c.certificateArn) need(["certificateArn"], undefined, "is required in prod: prod serves HTTPS only");
+        if (!c.certificateArn && !c.domain)
+            need(["certificateArn"], undefined, "is required in prod unless ecomm:domain is set: prod serves HTTPS only");
     });
 }
 
@@ -538,6 +583,7 @@ export type DatabaseConfig = StackConfig["database"];
 export type MonitoringConfig = StackConfig["monitoring"];
 export type LoadBalancerConfig = StackConfig["loadBalancer"];
 export type ResilienceConfig = StackConfig["resilience"];
+export type DomainConfig = NonNullable<StackConfig["domain"]>;
 
 // ---------------------------------------------------------------------------------------------------
 // Parsing and errors
@@ -592,7 +638,7 @@ function keyOf(path: readonly PropertyKey[]): string {
 }
 
 /** Keys whose values are JSON objects or lists in the stack file. */
-const STRUCTURED_KEYS = new Set(["network", "frontend", "backend", "database", "monitoring", "loadBalancer", "resilience", "tags"]);
+const STRUCTURED_KEYS = new Set(["network", "frontend", "backend", "database", "monitoring", "loadBalancer", "resilience", "tags", "domain", "logs"]);
 
 /**
  * Parses the raw config map exactly as the engine passes it (`ecomm:network` → JSON text) into a typed,

@@ -5,6 +5,7 @@
  */
 import type { DatabaseMode } from "./database-rules";
 import { PERIOD_SECONDS, replicaLag, storageMetric } from "./monitoring-plan";
+import type { ServiceLogGroups } from "./logs-plan";
 
 export interface DashboardService {
     readonly name: string;
@@ -12,6 +13,8 @@ export interface DashboardService {
     readonly autoScalingGroupName: string;
     readonly minSize: number;
     readonly maxSize: number;
+    /** The service's log groups; each service with them gets a log widget. */
+    readonly logGroups?: ServiceLogGroups;
 }
 
 export interface DashboardIds {
@@ -57,7 +60,17 @@ export interface AlarmWidget {
     readonly properties: { readonly title: string; readonly alarms: readonly string[] };
 }
 
-export type Widget = MetricWidget | AlarmWidget;
+/** A CloudWatch Logs Insights query over log groups (`SOURCE '<group>' | ...`). */
+export interface LogWidget {
+    readonly type: "log";
+    readonly x: number;
+    readonly y: number;
+    readonly width: number;
+    readonly height: number;
+    readonly properties: { readonly title: string; readonly region: string; readonly view: "table"; readonly query: string };
+}
+
+export type Widget = MetricWidget | AlarmWidget | LogWidget;
 
 export interface DashboardBody {
     readonly widgets: readonly Widget[];
@@ -180,7 +193,46 @@ export function dashboardBody(ids: DashboardIds): DashboardBody {
         height: HEIGHT,
         properties: { ...p, region: ids.region, view: "timeSeries", period: PERIOD_SECONDS },
     }));
-    return { widgets: [...alarmWidgets, ...metricWidgets] };
+    const logTop = top + Math.ceil(panels.length / 2) * HEIGHT;
+    const logWidgets: LogWidget[] = logPanels(ids.services).map((p, i) => ({
+        type: "log",
+        x: 0,
+        y: logTop + i * HEIGHT,
+        width: 24,
+        height: HEIGHT,
+        properties: { title: p.title, region: ids.region, view: "table", query: logQuery(p.groups, p.lines) },
+    }));
+    return { widgets: [...alarmWidgets, ...metricWidgets, ...logWidgets] };
+}
+
+/** How many log lines each log widget shows, newest first. */
+export const LOG_WIDGET_LINES = 50;
+
+/** A Logs Insights query over several groups, as the dashboard's log widget takes it. */
+export function logQuery(groups: readonly string[], lines: readonly string[]): string {
+    return [...groups.map((g) => `SOURCE '${g}'`), ...lines].join(" | ");
+}
+
+/**
+ * Per service: its nginx errors and system log; then, across services, access-log lines with a 5xx status
+ * (nginx's combined format puts the status right after the quoted request).
+ */
+function logPanels(services: readonly DashboardService[]): { title: string; groups: string[]; lines: string[] }[] {
+    const withLogs = services.filter((s): s is DashboardService & { logGroups: ServiceLogGroups } => s.logGroups !== undefined);
+    const newest = ["fields @timestamp, @log, @logStream, @message", "sort @timestamp desc", `limit ${LOG_WIDGET_LINES}`];
+    const panels = withLogs.map((s) => ({
+        title: `${s.name} logs: nginx errors and system log (latest ${LOG_WIDGET_LINES})`,
+        groups: [s.logGroups.error, s.logGroups.system],
+        lines: newest,
+    }));
+    if (withLogs.length > 0) {
+        panels.push({
+            title: `5xx responses in the access logs (latest ${LOG_WIDGET_LINES})`,
+            groups: withLogs.map((s) => s.logGroups.access),
+            lines: ['filter @message like /" 5\\d\\d /', ...newest],
+        });
+    }
+    return panels;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

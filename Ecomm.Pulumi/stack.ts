@@ -12,6 +12,8 @@ import { ResilienceComponent } from "./ResilienceComponent";
 import { planExperiments } from "./resilience-plan";
 import { DatabaseComponent } from "./DatabaseComponent";
 import type { EcommStackOutputInputs } from "./outputs";
+import { DatabaseAccessComponent } from "./DatabaseAccessComponent";
+import { DomainComponent } from "./DomainComponent";
 
 /** Reads the stack's config from the engine, refusing bad input before any resource exists. */
 export function loadStackConfig(): StackConfig {
@@ -64,6 +66,14 @@ export function ecommStack() {
         opts,
     );
 
+    // Named before anything exists: the backend's user data reads these parameters, written after the database.
+    const databaseParameterPath = `/ecomm/${stack}/database`;
+
+    // The certificate is validated before the web tier exists, so its HTTPS listener gets an issued ARN.
+    const domain = config.domain
+        ? new DomainComponent("domain", { domainName: config.domain.name, hostedZoneId: config.domain.hostedZoneId }, opts)
+        : undefined;
+
     const web = new WebTierComponent(
         "web",
         {
@@ -74,8 +84,12 @@ export function ecommStack() {
             frontend: config.frontend,
             backend: config.backend,
             loadBalancer: config.loadBalancer,
-            certificateArn: config.certificateArn,
+            certificateArn: domain?.certificateArn ?? config.certificateArn,
+            domain: config.domain ? { name: config.domain.name, hostedZoneId: config.domain.hostedZoneId } : undefined,
             instanceTags: tags,
+            logGroupPrefix: `/ecomm/${stack}`,
+            logRetentionDays: config.logs.retentionDays,
+            backendDatabaseParameterPath: databaseParameterPath,
         },
         opts,
     );
@@ -124,6 +138,26 @@ export function ecommStack() {
         opts,
     );
 
+    // Backend ↔ database without a cycle: the database admits the backend's security group, so the backend
+    // exists first; its user data names SSM parameters (plain strings) that are written here, once the
+    // database exists, with the policy letting the backend's role read them, the secret and its key.
+    new DatabaseAccessComponent(
+        "database-access",
+        {
+            region,
+            parameterPath: databaseParameterPath,
+            clientRoleName: web.backend.roleName,
+            clientSecurityGroupId: web.backend.securityGroupId,
+            databaseSecurityGroupId: database.securityGroupId,
+            endpoint: database.endpoint,
+            port: database.port,
+            dbName: database.dbName,
+            secretArn: database.secretArn,
+            kmsKeyArn: database.kmsKeyArn,
+        },
+        opts,
+    );
+
     const monitoring = new MonitoringComponent(
         "monitoring",
         {
@@ -137,6 +171,7 @@ export function ecommStack() {
                 autoScalingGroupName: service.asgName,
                 minSize: service.minSize,
                 maxSize: service.maxSize,
+                logGroupNames: service.logGroupNames,
             })),
             database: {
                 mode: database.mode,

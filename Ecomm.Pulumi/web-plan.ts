@@ -6,6 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isGraviton } from "./config";
+import { databaseParameterPathProblem } from "./database-parameters";
+import { CLOUDWATCH_AGENT_CONFIG_PATH, cloudWatchAgentConfig, type ServiceLogGroups } from "./logs-plan";
 
 /** The TLS policy for HTTPS listeners: TLS 1.3, with TLS 1.2 for older clients (AWS's recommended policy). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -163,6 +165,8 @@ export type ServiceRole = "frontend" | "backend";
 
 /** The user-data template: a shell script in the repo, with `{{KEY}}` placeholders. */
 export const USER_DATA_TEMPLATE = path.join(__dirname, "userdata", "web-server.sh");
+/** The backend's `ecomm-db-env` script, embedded in its user data. */
+export const DB_ENV_SCRIPT = path.join(__dirname, "userdata", "db-env.sh");
 
 export interface UserDataValues {
     readonly role: ServiceRole;
@@ -170,6 +174,13 @@ export interface UserDataValues {
     readonly healthCheckPath: string;
     /** The ALB's idle timeout: nginx keeps connections open longer, so the ALB is always the side closing. */
     readonly loadBalancerIdleTimeoutSeconds: number;
+    /** The service's log groups, one per shipped file. */
+    readonly logGroups: ServiceLogGroups;
+    /**
+     * Backend only: the SSM parameter path holding the database's connection values, and the region.
+     * @default undefined (no database access; the frontend)
+     */
+    readonly database?: { readonly parameterPath: string; readonly region: string };
 }
 
 /**
@@ -189,11 +200,24 @@ export function renderUserData(values: UserDataValues, template: string = fs.rea
         throw new Error(`loadBalancerIdleTimeoutSeconds ${values.loadBalancerIdleTimeoutSeconds} must be a whole number of seconds`);
     }
     if (!SAFE_PATH.test(values.healthCheckPath)) throw new Error(`healthCheckPath ${values.healthCheckPath} must be a plain URL path`);
+    const db = values.database;
+    if (db) {
+        const problem = databaseParameterPathProblem(db.parameterPath);
+        if (problem) throw new Error(`database.parameterPath ${problem}`);
+        if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(db.region)) throw new Error(`database.region ${db.region} must be an AWS region`);
+    }
+    // Validates the group names (no quote or newline can reach the quoted heredoc).
+    const agentConfig = JSON.stringify(cloudWatchAgentConfig(values.logGroups), null, 2);
     const vars: Record<string, string> = {
         ROLE: values.role,
         PORT: String(values.port),
         HEALTH_CHECK_PATH: values.healthCheckPath,
         KEEPALIVE_SECONDS: String(targetKeepAliveSeconds(values.loadBalancerIdleTimeoutSeconds)),
+        CLOUDWATCH_AGENT_CONFIG_PATH,
+        CLOUDWATCH_AGENT_CONFIG: agentConfig,
+        DB_PARAMETER_PATH: db?.parameterPath ?? "",
+        REGION: db?.region ?? "",
+        DB_ENV_SCRIPT: db ? fs.readFileSync(DB_ENV_SCRIPT, "utf8").trimEnd() : "",
     };
     const rendered = template.replace(/\{\{([A-Z_]+)\}\}/g, (match, key: string) => {
         const value = vars[key];

@@ -213,6 +213,11 @@ export class EcommMocks implements pulumi.runtime.Mocks {
             }
             case "aws:kms/key:Key":
                 return { id: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${h.slice(0, 3)}-${h.slice(3, 15)}`, arn: this.arn("kms", `key/${h}`), keyId: h };
+            case "aws:ssm/parameter:Parameter": {
+                // The ARN drops the name's leading slash: parameter/ecomm/dev/x, not parameter//ecomm/dev/x.
+                const parameter = String(inputs.name ?? physical);
+                return { id: parameter, arn: this.arn("ssm", `parameter/${parameter.replace(/^\//, "")}`), version: 1 };
+            }
             case "aws:cloudwatch/logGroup:LogGroup":
                 return { id: physical, arn: this.arn("logs", `log-group:${physical}`) };
             case "aws:cloudwatch/metricAlarm:MetricAlarm":

@@ -4,6 +4,8 @@
 #   /health                       200 "ok" on both tiers (and the configured health-check path)
 #   frontend: /                   the storefront page
 #   backend:  /api/health         JSON {"status":"ok",...}; other /api/* paths answer JSON 404
+# Ships nginx's access and error logs and the system log to CloudWatch Logs (CloudWatch agent), and on
+# the backend installs ecomm-db-env, which writes /etc/ecomm/db.env from SSM Parameter Store.
 # Rendered by Ecomm.Pulumi/web-plan.ts (renderUserData), which fills the {{...}} placeholders.
 set -euo pipefail
 
@@ -13,6 +15,10 @@ readonly HEALTH_CHECK_PATH="{{HEALTH_CHECK_PATH}}"
 # Longer than the ALB's idle timeout, so the ALB always closes idle connections first (no 502s).
 readonly KEEPALIVE_SECONDS="{{KEEPALIVE_SECONDS}}"
 readonly WEB_ROOT="/usr/share/nginx/ecomm"
+readonly CLOUDWATCH_AGENT_CONFIG="{{CLOUDWATCH_AGENT_CONFIG_PATH}}"
+# Backend only (empty on the frontend): where the database's connection parameters live, and the region.
+readonly DB_PARAMETER_PATH="{{DB_PARAMETER_PATH}}"
+readonly REGION="{{REGION}}"
 
 log() {
     echo "ecomm-userdata: $*" | systemd-cat -t ecomm-userdata || true
@@ -20,16 +26,59 @@ log() {
 }
 
 # The NAT gateway or the package mirror may not answer in the first seconds of boot: retry.
-install_nginx() {
+# rsyslog: AL2023 logs to the journal only; rsyslog writes /var/log/messages for the agent to ship.
+install_packages() {
     local attempt
     for attempt in 1 2 3 4 5; do
-        if dnf install -y -q nginx; then
+        if dnf install -y -q nginx amazon-cloudwatch-agent rsyslog; then
             return 0
         fi
-        log "dnf install nginx failed (attempt ${attempt}); retrying"
+        log "dnf install failed (attempt ${attempt}); retrying"
         sleep $((attempt * 5))
     done
     return 1
+}
+
+# The agent config is rendered by Ecomm.Pulumi/logs-plan.ts; the log groups already exist (the program
+# creates them with their retention), so the agent only writes streams.
+start_cloudwatch_agent() {
+    systemctl enable --now rsyslog
+    mkdir -p "$(dirname "${CLOUDWATCH_AGENT_CONFIG}")"
+    cat > "${CLOUDWATCH_AGENT_CONFIG}" <<'JSON'
+{{CLOUDWATCH_AGENT_CONFIG}}
+JSON
+    /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c "file:${CLOUDWATCH_AGENT_CONFIG}"
+}
+
+# Backend: a boot-time unit writes /etc/ecomm/db.env from SSM, retrying until the database's parameters
+# exist. Started without waiting, so nginx (and the health check) never wait for the database.
+install_database_env() {
+    if [[ -z "${DB_PARAMETER_PATH}" ]]; then
+        return 0
+    fi
+    cat > /usr/local/bin/ecomm-db-env <<'SCRIPT'
+{{DB_ENV_SCRIPT}}
+SCRIPT
+    chmod 0755 /usr/local/bin/ecomm-db-env
+    cat > /etc/systemd/system/ecomm-db-env.service <<UNIT
+[Unit]
+Description=Write /etc/ecomm/db.env from SSM Parameter Store
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/bin/ecomm-db-env ${DB_PARAMETER_PATH} ${REGION}
+Restart=on-failure
+RestartSec=30
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+    systemctl daemon-reload
+    systemctl enable ecomm-db-env.service
+    systemctl start --no-block ecomm-db-env.service
 }
 
 # IMDSv2 only: a session token first, then the metadata item.
@@ -106,13 +155,16 @@ NGINX
 
 main() {
     log "bootstrapping the ${ROLE} web server on port ${PORT}"
-    install_nginx
+    install_packages
     write_pages
     write_nginx_config
     nginx -t
     systemctl enable --now nginx
     systemctl reload nginx
     log "nginx is serving ${ROLE} on port ${PORT}"
+    start_cloudwatch_agent
+    log "the CloudWatch agent ships nginx and system logs"
+    install_database_env
 }
 
 main "$@"

@@ -1,0 +1,79 @@
+/**
+ * Pure decisions for instance logs: which files each web server ships, the log groups they go to, and the
+ * CloudWatch agent's configuration (rendered to JSON, installed by the user data). No Pulumi, no AWS.
+ * Agent config reference: CloudWatch User Guide, "Manually create or edit the CloudWatch agent
+ * configuration file", section `logs`.
+ */
+
+/** The files each instance ships. AL2023 logs to the journal only; the user data installs rsyslog for `/var/log/messages`. */
+export const LOG_FILES = {
+    access: "/var/log/nginx/access.log",
+    error: "/var/log/nginx/error.log",
+    system: "/var/log/messages",
+} as const;
+
+export type LogKind = keyof typeof LOG_FILES;
+export const LOG_KINDS: readonly LogKind[] = ["access", "error", "system"];
+
+/** A service's log group per file. */
+export type ServiceLogGroups = Readonly<Record<LogKind, string>>;
+
+/** Where the agent's configuration is written on the instance. */
+export const CLOUDWATCH_AGENT_CONFIG_PATH = "/opt/aws/amazon-cloudwatch-agent/etc/ecomm.json";
+
+/** CloudWatch Logs group names: 1–512 of `[A-Za-z0-9_./#-]`. */
+const LOG_GROUP_NAME = /^[A-Za-z0-9_./#-]{1,512}$/;
+
+function checkLogGroupNames(groups: ServiceLogGroups): ServiceLogGroups {
+    for (const kind of LOG_KINDS) {
+        const name = groups[kind];
+        if (!LOG_GROUP_NAME.test(name)) throw new Error(`log group name "${name}" (${kind}) must be 1-512 letters, digits and _ . / # -`);
+    }
+    return groups;
+}
+
+/** `/ecomm/dev/frontend` → `/ecomm/dev/frontend/nginx-access`, `.../nginx-error`, `.../system`. */
+export function serviceLogGroupNames(prefix: string): ServiceLogGroups {
+    return checkLogGroupNames({ access: `${prefix}/nginx-access`, error: `${prefix}/nginx-error`, system: `${prefix}/system` });
+}
+
+export interface AgentConfig {
+    readonly agent: { readonly run_as_user: string };
+    readonly logs: {
+        readonly logs_collected: {
+            readonly files: {
+                readonly collect_list: readonly {
+                    readonly file_path: string;
+                    readonly log_group_name: string;
+                    readonly log_stream_name: string;
+                    readonly timezone: "UTC";
+                }[];
+            };
+        };
+    };
+}
+
+/**
+ * The agent ships each file to its group, one stream per instance (`{instance_id}`). No
+ * `retention_in_days` and no log-group creation: the program creates the groups with their retention, so
+ * the agent never owns them.
+ */
+export function cloudWatchAgentConfig(groups: ServiceLogGroups): AgentConfig {
+    checkLogGroupNames(groups);
+    return {
+        // nginx's log directory is root-only.
+        agent: { run_as_user: "root" },
+        logs: {
+            logs_collected: {
+                files: {
+                    collect_list: LOG_KINDS.map((kind) => ({
+                        file_path: LOG_FILES[kind],
+                        log_group_name: groups[kind],
+                        log_stream_name: "{instance_id}",
+                        timezone: "UTC",
+                    })),
+                },
+            },
+        },
+    };
+}
