@@ -7,6 +7,7 @@
  * the bad value and what is allowed, before any resource is registered.
  */
 import { z } from "zod";
+import { NamespaceConfigError, parseNamespace, type ConfigProblem } from "./config-parse";
 import { parseCidr } from "./network-plan";
 import { databaseRuleProblems, requiredAvailabilityZones } from "./database-rules";
 
@@ -603,38 +604,13 @@ function cidrProblem(value: string): string | undefined {
     return undefined;
 }
 
-export interface ConfigProblem {
-    /** The full key, e.g. `ecomm:frontend.minSize`. */
-    readonly key: string;
-    /** The offending value, as given (or as defaulted). */
-    readonly value: unknown;
-    /** What is allowed. */
-    readonly message: string;
-}
+export type { ConfigProblem };
 
-export class ConfigError extends Error {
-    constructor(readonly problems: readonly ConfigProblem[]) {
-        super(
-            `Invalid ecomm configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${p.key} = ${show(p.value)}: ${p.message}`).join("\n"),
-        );
-        this.name = "ConfigError";
+/** Every problem of the `ecomm:` config, each naming its key, value and what is allowed. */
+export class ConfigError extends NamespaceConfigError {
+    constructor(problems: readonly ConfigProblem[]) {
+        super(CONFIG_NAMESPACE, problems);
     }
-}
-
-function show(value: unknown): string {
-    if (value === undefined) return "(not set)";
-    const text = JSON.stringify(value);
-    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
-
-function keyOf(path: readonly PropertyKey[]): string {
-    if (path.length === 0) return `${CONFIG_NAMESPACE}:`;
-    const [head, ...rest] = path;
-    return (
-        `${CONFIG_NAMESPACE}:${String(head)}` +
-        rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")
-    );
 }
 
 /** Keys whose values are JSON objects or lists in the stack file. */
@@ -646,44 +622,11 @@ const STRUCTURED_KEYS = new Set(["network", "frontend", "backend", "database", "
  * Keys of other namespaces (`aws:region`) are ignored here.
  */
 export function parseStackConfig(raw: Readonly<Record<string, string>>): StackConfig {
-    const problems: ConfigProblem[] = [];
-    const input: Record<string, unknown> = {};
-    for (const [fullKey, text] of Object.entries(raw)) {
-        const [ns, key] = splitKey(fullKey);
-        if (ns !== CONFIG_NAMESPACE) continue;
-        if (STRUCTURED_KEYS.has(key)) {
-            try {
-                input[key] = JSON.parse(text);
-            } catch {
-                problems.push({ key: fullKey, value: text, message: "must be a YAML/JSON object" });
-            }
-        } else {
-            input[key] = text;
-        }
-    }
-    const env: Environment = input.environment === "prod" ? "prod" : "dev";
-    const result = stackConfigSchema(env).safeParse(input, { reportInput: true });
-    if (!result.success) {
-        for (const issue of result.error.issues) {
-            if (issue.code === "unrecognized_keys") {
-                for (const k of issue.keys) {
-                    problems.push({
-                        key: keyOf([...issue.path, k]),
-                        value: (issue.input as Record<string, unknown> | undefined)?.[k],
-                        message: issue.message,
-                    });
-                }
-            } else {
-                const value = issue.path.length === 0 ? undefined : "input" in issue ? issue.input : undefined;
-                problems.push({ key: keyOf(issue.path), value, message: issue.message });
-            }
-        }
-    }
-    if (problems.length > 0 || !result.success) throw new ConfigError(problems);
-    return result.data;
-}
-
-function splitKey(fullKey: string): [string, string] {
-    const i = fullKey.indexOf(":");
-    return i < 0 ? ["", fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
+    return parseNamespace(raw, {
+        namespace: CONFIG_NAMESPACE,
+        structuredKeys: STRUCTURED_KEYS,
+        // The environment picks the defaults; an invalid one is reported, and the rest checked as dev.
+        schema: (input) => stackConfigSchema(input.environment === "prod" ? "prod" : "dev"),
+        error: (problems) => new ConfigError(problems),
+    });
 }

@@ -8,6 +8,7 @@
  * (`ecomm-deploy:stacks.prod.roleArn`), the bad value and what is allowed — before any resource exists.
  */
 import { z } from "zod";
+import { NamespaceConfigError, parseNamespace, type ConfigProblem } from "../Ecomm.Pulumi/config-parse";
 
 export const DEPLOY_NAMESPACE = "ecomm-deploy";
 
@@ -171,33 +172,14 @@ export type StackDeployConfig = DeployConfig["stacks"][EcommStack];
 // Parsing and errors
 // ---------------------------------------------------------------------------------------------------
 
-export interface DeployConfigProblem {
-    /** The full key, e.g. `ecomm-deploy:stacks.prod.roleArn`. */
-    readonly key: string;
-    readonly value: unknown;
-    readonly message: string;
-}
+export type DeployConfigProblem = ConfigProblem;
 
-export class DeployConfigError extends Error {
-    constructor(readonly problems: readonly DeployConfigProblem[]) {
-        super(
-            `Invalid ${DEPLOY_NAMESPACE} configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${p.key} = ${show(p.value)}: ${p.message}`).join("\n"),
-        );
+/** Every problem of the `ecomm-deploy:` config, each naming its key, value and what is allowed. */
+export class DeployConfigError extends NamespaceConfigError {
+    constructor(problems: readonly ConfigProblem[]) {
+        super(DEPLOY_NAMESPACE, problems);
         this.name = "DeployConfigError";
     }
-}
-
-function show(value: unknown): string {
-    if (value === undefined) return "(not set)";
-    const text = JSON.stringify(value);
-    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
-
-function keyOf(path: readonly PropertyKey[]): string {
-    if (path.length === 0) return `${DEPLOY_NAMESPACE}:`;
-    const [head, ...rest] = path;
-    return `${DEPLOY_NAMESPACE}:${String(head)}` + rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
 }
 
 /** Keys whose values are YAML objects or lists in the stack file (the engine passes them as JSON text). */
@@ -209,42 +191,10 @@ const STRUCTURED_KEYS = new Set(["paths", "stacks", "policyPack"]);
  * namespaces (`pulumiservice:accessToken`) are ignored.
  */
 export function parseDeployConfig(raw: Readonly<Record<string, string>>): DeployConfig {
-    const problems: DeployConfigProblem[] = [];
-    const input: Record<string, unknown> = {};
-    /** Keys already reported as unparseable: the schema's "missing" report for them would be noise. */
-    const unparsed = new Set<string>();
-    for (const [fullKey, text] of Object.entries(raw)) {
-        const i = fullKey.indexOf(":");
-        if (i < 0 || fullKey.slice(0, i) !== DEPLOY_NAMESPACE) continue;
-        const key = fullKey.slice(i + 1);
-        if (STRUCTURED_KEYS.has(key)) {
-            try {
-                input[key] = JSON.parse(text);
-            } catch {
-                problems.push({ key: fullKey, value: text, message: "must be a YAML object or list" });
-                unparsed.add(key);
-            }
-        } else {
-            input[key] = text;
-        }
-    }
-    const result = deployConfigSchema.safeParse(input, { reportInput: true });
-    if (!result.success) {
-        for (const issue of result.error.issues) {
-            if (issue.path.length > 0 && unparsed.has(String(issue.path[0]))) continue;
-            if (issue.code === "unrecognized_keys") {
-                for (const k of issue.keys) {
-                    problems.push({
-                        key: keyOf([...issue.path, k]),
-                        value: (issue.input as Record<string, unknown> | undefined)?.[k],
-                        message: issue.message,
-                    });
-                }
-            } else {
-                problems.push({ key: keyOf(issue.path), value: "input" in issue ? issue.input : undefined, message: issue.message });
-            }
-        }
-    }
-    if (problems.length > 0 || !result.success) throw new DeployConfigError(problems);
-    return result.data;
+    return parseNamespace(raw, {
+        namespace: DEPLOY_NAMESPACE,
+        structuredKeys: STRUCTURED_KEYS,
+        schema: () => deployConfigSchema,
+        error: (problems) => new DeployConfigError(problems),
+    });
 }
