@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as debuggable from "@pulumi/pulumi/runtime/debuggable";
-import { PROJECT_ROOT, readStackConfig } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT_ROOT, readStackConfig, settle, tick } from "../Ecomm.Pulumi/engine/run";
 
 export const CONSUMER_ROOT = path.join(PROJECT_ROOT, "examples", "consumer");
 export const CONSUMER_PROJECT = "ecomm-consumer";
@@ -75,19 +75,6 @@ class ConsumerMocks implements pulumi.runtime.Mocks {
 
 /** Present at runtime, internal in the type declarations: returns the pending promises and forgets them. */
 const leakedPromises = (debuggable as unknown as { leakedPromises(): [Set<Promise<unknown>>, string] }).leakedPromises;
-const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-async function settle(mocks: ConsumerMocks): Promise<void> {
-    let stable = 0;
-    let last = -1;
-    while (stable < 3) {
-        await waitForRPCs();
-        await tick();
-        stable = mocks.resources.length === last ? stable + 1 : 0;
-        last = mocks.resources.length;
-    }
-}
 
 /**
  * Runs the consumer program against `ecommOutputs` (what the referenced ecomm stack exports) with

@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackConfig, PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
+import { readStackConfig, PROJECT_ROOT, settle } from "../Ecomm.Pulumi/engine/run";
 
 export const DEPLOY_ROOT = path.join(PROJECT_ROOT, "deploy");
 export const DEPLOY_PROJECT = "ecomm-deploy";
@@ -56,19 +56,6 @@ class DeployMocks implements pulumi.runtime.Mocks {
     }
 }
 
-const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-async function settle(mocks: DeployMocks): Promise<void> {
-    let stable = 0;
-    let last = -1;
-    while (stable < 3) {
-        await waitForRPCs();
-        await tick();
-        stable = mocks.resources.length === last ? stable + 1 : 0;
-        last = mocks.resources.length;
-    }
-}
 
 /**
  * Runs the deploy program with `deploy/Pulumi.main.yaml` plus `overrides` (full keys; objects are

@@ -3,7 +3,7 @@
  * `ecomm-deploy:` keys): turning the engine's flat string map into schema input, and zod's issues into
  * problems that name the full key, the value and what is allowed, all reported at once.
  */
-import type { z } from "zod";
+import { z } from "zod";
 
 export interface ConfigProblem {
     /** The full key, e.g. `ecomm:frontend.minSize`. */
@@ -91,4 +91,20 @@ export function parseNamespace<T>(raw: Readonly<Record<string, string>>, spec: N
     }
     if (problems.length > 0 || !result.success) throw spec.error(problems);
     return result.data;
+}
+
+/**
+ * An object that rejects unknown keys, listing the allowed ones (a misspelt key is never silently
+ * ignored), and says which keys it expects when given something that is not an object.
+ */
+export function strictObject<T extends z.ZodRawShape>(shape: T) {
+    const allowed = Object.keys(shape).join(", ");
+    return z.strictObject(shape, {
+        error: (issue) =>
+            issue.code === "unrecognized_keys"
+                ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys: ${allowed}`
+                : issue.code === "invalid_type"
+                  ? `must be an object with the keys: ${allowed}`
+                  : undefined,
+    });
 }

@@ -7,7 +7,7 @@
  * the bad value and what is allowed, before any resource is registered.
  */
 import { z } from "zod";
-import { NamespaceConfigError, parseNamespace, type ConfigProblem } from "./config-parse";
+import { NamespaceConfigError, parseNamespace, strictObject, type ConfigProblem } from "./config-parse";
 import { parseCidr } from "./network-plan";
 import { databaseRuleProblems, requiredAvailabilityZones } from "./database-rules";
 
@@ -31,16 +31,7 @@ export const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
 // Building blocks
 // ---------------------------------------------------------------------------------------------------
 
-/** An object that rejects unknown keys, listing the allowed ones (a misspelt key is never ignored). */
-function strict<T extends z.ZodRawShape>(shape: T) {
-    const allowed = Object.keys(shape).join(", ");
-    return z.strictObject(shape, {
-        error: (issue) =>
-            issue.code === "unrecognized_keys"
-                ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys: ${allowed}`
-                : undefined,
-    });
-}
+const strict = strictObject;
 
 const int = (min: number, max: number) =>
     z

@@ -8,7 +8,7 @@
  * (`ecomm-deploy:stacks.prod.roleArn`), the bad value and what is allowed — before any resource exists.
  */
 import { z } from "zod";
-import { NamespaceConfigError, parseNamespace, type ConfigProblem } from "../Ecomm.Pulumi/config-parse";
+import { NamespaceConfigError, parseNamespace, strictObject, type ConfigProblem } from "../Ecomm.Pulumi/config-parse";
 
 export const DEPLOY_NAMESPACE = "ecomm-deploy";
 
@@ -36,17 +36,7 @@ export const DEFAULT_PATHS: readonly string[] = [
 // Building blocks (the same shapes as Ecomm.Pulumi/config.ts)
 // ---------------------------------------------------------------------------------------------------
 
-function strict<T extends z.ZodRawShape>(shape: T) {
-    const allowed = Object.keys(shape).join(", ");
-    return z.strictObject(shape, {
-        error: (issue) =>
-            issue.code === "unrecognized_keys"
-                ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys: ${allowed}`
-                : issue.code === "invalid_type"
-                  ? `must be an object with the keys: ${allowed}`
-                  : undefined,
-    });
-}
+const strict = strictObject;
 
 const bool = () => z.boolean({ error: "must be true or false" });
 

@@ -113,10 +113,11 @@ export function recordRegistrations(mocks: EcommMocks): void {
 }
 
 const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** One turn of the event loop. */
+export const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Waits until nothing is in flight and the number of registered resources stops changing. */
-export async function settle(mocks: EcommMocks): Promise<void> {
+export async function settle(mocks: { readonly resources: readonly unknown[] }): Promise<void> {
     let stableRounds = 0;
     let last = -1;
     while (stableRounds < 3) {
