@@ -186,7 +186,9 @@ export function ecommStack() {
     );
 
     const experiments = planExperiments(config.resilience, database.mode);
-    for (const skipped of experiments.skipped) pulumi.log.info(`resilience: no ${skipped.experiment} experiment: ${skipped.reason}`);
+    if (config.resilience.enabled) {
+        for (const skipped of experiments.skipped) pulumi.log.info(`resilience: no ${skipped.experiment} experiment: ${skipped.reason}`);
+    }
     const resilience =
         experiments.experiments.length > 0
             ? new ResilienceComponent(

@@ -2,29 +2,48 @@
 /**
  * Runs a TypeScript entry point of this repository with plain node: only the repository's own `.ts`
  * files are transpiled (esbuild, per file, no type checking — `npm run typecheck` does that), so the
- * Pulumi SDKs in node_modules load at native speed. `npm run plan` and `npm run gameday` use it.
+ * Pulumi SDKs in node_modules load at native speed. Transpiled files are cached by content hash in
+ * node_modules/.cache/ecomm-run-ts. `npm run plan`, `npm run gameday` and the docs scripts use it.
  *   node scripts/run-ts.cjs <file.ts> [args...]
+ * ECOMM_SOURCE_MAPS=1 maps stack traces back to the .ts lines; it is off by default because Pulumi
+ * captures a stack trace for every promise it creates, and mapping them doubles the time of a plan.
  */
 "use strict";
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
-const { transformSync } = require("esbuild");
 
 const root = path.resolve(__dirname, "..");
 const nodeModules = path.join(root, "node_modules") + path.sep;
+const cacheDir = path.join(root, "node_modules", ".cache", "ecomm-run-ts");
+const sourceMaps = process.env.ECOMM_SOURCE_MAPS === "1";
+let esbuild;
+
+function transpile(filename, source) {
+    esbuild ??= require("esbuild");
+    const key = crypto.createHash("sha256").update(`${esbuild.version}\0${sourceMaps}\0${filename}\0${source}`).digest("hex");
+    const cached = path.join(cacheDir, `${key}.js`);
+    try {
+        return fs.readFileSync(cached, "utf8");
+    } catch {
+        // not cached yet
+    }
+    const { code } = esbuild.transformSync(source, { loader: "ts", format: "cjs", target: "node20", sourcefile: filename, sourcemap: sourceMaps ? "inline" : false });
+    try {
+        fs.mkdirSync(cacheDir, { recursive: true });
+        fs.writeFileSync(`${cached}.${process.pid}`, code);
+        fs.renameSync(`${cached}.${process.pid}`, cached);
+    } catch {
+        // a read-only tree just runs uncached
+    }
+    return code;
+}
 
 require.extensions[".ts"] = function compileTs(module, filename) {
     if (filename.startsWith(nodeModules)) throw new Error(`run-ts: refusing to transpile ${filename}`);
-    const { code } = transformSync(fs.readFileSync(filename, "utf8"), {
-        loader: "ts",
-        format: "cjs",
-        target: "node20",
-        sourcefile: filename,
-        sourcemap: "inline",
-    });
-    module._compile(code, filename);
+    module._compile(transpile(filename, fs.readFileSync(filename, "utf8")), filename);
 };
-process.setSourceMapsEnabled(true);
+if (sourceMaps) process.setSourceMapsEnabled(true);
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
