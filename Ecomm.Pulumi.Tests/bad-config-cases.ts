@@ -65,5 +65,6 @@ export const CASES: Case[] = [
     ["tag value too long", "dev", set("ecomm:tags", JSON.stringify({ CostCenter: "x".repeat(300) })), "ecomm:tags.CostCenter", "at most 256"],
     ["boolean given as a string", "dev", patch("ecomm:loadBalancer", { waf: "yes" }), "ecomm:loadBalancer.waf", "true or false"],
     ["backend path pattern malformed", "dev", patch("ecomm:backend", { pathPatterns: ["api/*"] }), "ecomm:backend.pathPatterns[0]", "/api/*"],
+    ["backup replica in the stack's own region", "prod", patch("ecomm:database", { backupReplicationRegion: "us-east-1" }), "ecomm:database.backupReplicationRegion", "another region than aws:region (us-east-1)"],
 ];
 

@@ -487,7 +487,11 @@ function domainSchema() {
 
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
-export function stackConfigSchema(env: Environment) {
+/**
+ * The schema of the `ecomm:` keys for an environment. `region` is the stack's `aws:region`, for the
+ * rules that compare against it.
+ */
+export function stackConfigSchema(env: Environment, region?: string) {
     const d = ENV_DEFAULTS[env];
     return strict({
         environment: oneOf(ENVIRONMENTS),
@@ -540,6 +544,14 @@ export function stackConfigSchema(env: Environment) {
                 path: ["resilience", "targetAvailabilityZone"],
                 input: target,
                 message: `must be one of the VPC's availability zones (ecomm:network.availabilityZoneNames): ${pinned.join(", ")}`,
+            });
+        }
+        if (region !== undefined && c.database.backupReplicationRegion === region) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["database", "backupReplicationRegion"],
+                input: region,
+                message: `must be another region than aws:region (${region}): a copy in the same region does not survive its loss`,
             });
         }
         if (c.domain && c.certificateArn) {
@@ -617,7 +629,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>): StackCo
         namespace: CONFIG_NAMESPACE,
         structuredKeys: STRUCTURED_KEYS,
         // The environment picks the defaults; an invalid one is reported, and the rest checked as dev.
-        schema: (input) => stackConfigSchema(input.environment === "prod" ? "prod" : "dev"),
+        schema: (input) => stackConfigSchema(input.environment === "prod" ? "prod" : "dev", raw["aws:region"]),
         error: (problems) => new ConfigError(problems),
     });
 }

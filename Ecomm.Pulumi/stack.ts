@@ -43,12 +43,6 @@ export function ecommStack() {
     const region = new pulumi.Config("aws").require("region");
     const stack = pulumi.getStack();
 
-    if (config.database.backupReplicationRegion === region) {
-        throw new pulumi.RunError(
-            `ecomm:database.backupReplicationRegion = "${region}": must be another region than aws:region (${region}) to survive its loss`,
-        );
-    }
-
     const tags = defaultTags(config, stack);
     const provider = new aws.Provider("aws", { region, defaultTags: { tags } });
     const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
