@@ -4,6 +4,7 @@ import * as fc from "fast-check";
 import {
     databaseRuleProblems,
     engineParameters,
+    enhancedMonitoringPolicyArn,
     logExports,
     majorVersion,
     parameterGroupFamily,
@@ -169,6 +170,12 @@ describe("databaseRuleProblems", () => {
 });
 
 describe("per-engine settings", () => {
+    it("names the Enhanced Monitoring managed policy in the stack's partition", () => {
+        assert.equal(enhancedMonitoringPolicyArn("aws"), "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
+        assert.equal(enhancedMonitoringPolicyArn("aws-us-gov"), "arn:aws-us-gov:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
+        assert.equal(enhancedMonitoringPolicyArn("aws-cn"), "arn:aws-cn:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
+    });
+
     it("enforces TLS with the engine's parameter", () => {
         assert.deepEqual(tlsParameter("multi-az-instance", "postgres"), { name: "rds.force_ssl", value: "1" });
         assert.deepEqual(tlsParameter("aurora", "postgres"), { name: "rds.force_ssl", value: "1" });

@@ -111,7 +111,9 @@ describe("AMI, log principal, refresh, scaling", () => {
     it("uses the ELB account in legacy regions and the log-delivery service principal in newer ones", () => {
         assert.equal(accessLogPrincipalKind("us-east-1"), "elb-account");
         assert.equal(accessLogPrincipalKind("eu-west-1"), "elb-account");
-        assert.equal(accessLogPrincipalKind("ap-southeast-3"), "service");
+        // Jakarta opened in December 2021: the docs list it with the ELB accounts (589379963580).
+        assert.equal(accessLogPrincipalKind("ap-southeast-3"), "elb-account");
+        assert.equal(accessLogPrincipalKind("me-central-1"), "service");
         assert.equal(accessLogPrincipalKind("eu-central-2"), "service");
         assert.equal(accessLogPrincipalKind("il-central-1"), "service");
     });

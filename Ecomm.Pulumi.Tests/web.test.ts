@@ -464,11 +464,17 @@ describe("WebTierComponent variations", () => {
     });
 
     it("lets the log-delivery service principal write logs in regions opened since 2022", async () => {
-        const r = await run("dev", { "aws:region": "ap-southeast-3", ...patched("dev", "ecomm:loadBalancer", { accessLogs: { enabled: true, retentionDays: 30 } }) });
+        const r = await run("dev", { "aws:region": "eu-central-2", ...patched("dev", "ecomm:loadBalancer", { accessLogs: { enabled: true, retentionDays: 30 } }) });
         const policy = jsonInput<{ Statement: { Sid: string; Principal: unknown }[] }>(one(r, "aws:s3/bucketPolicy:BucketPolicy"), "policy");
         assert.deepEqual(policy.Statement.find((s) => s.Sid === "AllowElbLogDelivery")?.Principal, { Service: "logdelivery.elasticloadbalancing.amazonaws.com" });
         assert.equal(r.invokes.filter((i) => i.token === "aws:elb/getServiceAccount:getServiceAccount").length, 0);
         const lifecycle = input<{ expiration: { days: number } }[]>(one(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"), "rules");
         assert.equal(lifecycle[0].expiration.days, 30);
+    });
+
+    it("names the ELB account in Asia Pacific (Jakarta), a Region opened before August 2022", async () => {
+        const r = await run("dev", { "aws:region": "ap-southeast-3", ...patched("dev", "ecomm:loadBalancer", { accessLogs: { enabled: true, retentionDays: 30 } }) });
+        const policy = jsonInput<{ Statement: { Sid: string; Principal: unknown }[] }>(one(r, "aws:s3/bucketPolicy:BucketPolicy"), "policy");
+        assert.deepEqual(policy.Statement.find((s) => s.Sid === "AllowElbLogDelivery")?.Principal, { AWS: "arn:aws:iam::589379963580:root" });
     });
 });

@@ -4,6 +4,7 @@ import { assumeRolePolicy } from "./iam";
 import {
     defaultPort,
     engineParameters,
+    enhancedMonitoringPolicyArn,
     isInstanceMode,
     logExports,
     MULTI_AZ_CLUSTER_GP3_IOPS,
@@ -21,8 +22,6 @@ export type { DatabaseEngine, DatabaseMode, RdsEngine };
 
 /** Performance Insights' free retention (days). */
 const PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7;
-/** The AWS managed policy Enhanced Monitoring's role needs. */
-const ENHANCED_MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
 
 export interface DatabaseComponentArgs {
     /**
@@ -313,7 +312,11 @@ export class DatabaseComponent extends pulumi.ComponentResource {
         );
         const attachment = new aws.iam.RolePolicyAttachment(
             `${this.name}-monitoring-policy`,
-            { role: role.name, policyArn: ENHANCED_MONITORING_POLICY },
+            {
+                role: role.name,
+                // The managed policy lives in the stack's partition (aws-us-gov, aws-cn have their own ARNs).
+                policyArn: aws.getPartitionOutput({}, { parent: this }).partition.apply(enhancedMonitoringPolicyArn),
+            },
             { parent: this },
         );
         return { role, attachment, interval };

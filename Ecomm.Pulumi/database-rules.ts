@@ -80,6 +80,14 @@ export function parameterGroupFamily(mode: DatabaseMode, engine: DatabaseEngine,
     return `${rdsEngineName(mode, engine)}${majorVersion(engine, engineVersion)}`;
 }
 
+/**
+ * The AWS managed policy an Enhanced Monitoring role needs, in the stack's partition: IAM refuses
+ * `arn:aws:...` in GovCloud (`aws-us-gov`) and China (`aws-cn`), which the region config accepts.
+ */
+export function enhancedMonitoringPolicyArn(partition: string): string {
+    return `arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`;
+}
+
 /** The engine's default port. */
 export function defaultPort(engine: DatabaseEngine): number {
     return engine === "postgres" ? 5432 : 3306;

@@ -47,6 +47,7 @@ const ELB_ACCOUNTS: Readonly<Record<string, string>> = {
     "us-west-2": "797873946194",
     "eu-west-1": "156460612806",
     "eu-central-1": "054676820928",
+    "ap-southeast-3": "589379963580",
 };
 
 /** Canonical hosted zone ids of ALBs per region (ELB endpoints page). */
