@@ -19,6 +19,8 @@ for (const [stack, azs, nat] of [
             assert.deepEqual(input(vpc, "natGateways"), { strategy: nat });
             assert.equal(input(vpc, "enableDnsHostnames"), true);
             assert.equal(input(vpc, "enableDnsSupport"), true);
+            assert.deepEqual(input(vpc, "vpcEndpointSpecs"), [{ serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway" }]);
+            assert.equal(input(vpc, "vpcEndpointStrategy"), "Auto");
             assert.equal((vpc.state.natGateways as unknown[]).length, nat === "Single" ? 1 : azs);
         });
 

@@ -129,6 +129,9 @@ export class NetworkComponent extends pulumi.ComponentResource {
                 ],
                 // Gateway endpoints are free and keep S3 traffic (package mirrors, logs) off the NAT.
                 vpcEndpointSpecs: [{ serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway" }],
+                // "Auto" attaches the gateway endpoint to the VPC's route tables; awsx's default ("Legacy")
+                // creates it attached to none, where it would route nothing.
+                vpcEndpointStrategy: "Auto",
                 tags: { Name: `${name}-vpc` },
             },
             { parent: this },
