@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig, type StackConfig } from "./config";
 import { NetworkComponent } from "./NetworkComponent";
+import { stackSlug } from "./naming";
 import { WebTierComponent } from "./WebTierComponent";
 import { MonitoringComponent } from "./MonitoringComponent";
 import { ResilienceComponent } from "./ResilienceComponent";
@@ -42,6 +43,7 @@ export function ecommStack() {
     const config = loadStackConfig();
     const region = new pulumi.Config("aws").require("region");
     const stack = pulumi.getStack();
+    const slug = stackSlug(stack);
 
     const tags = defaultTags(config, stack);
     const provider = new aws.Provider("aws", { region, defaultTags: { tags } });
@@ -112,13 +114,13 @@ export function ecommStack() {
             backupWindow: db.backupWindow,
             maintenanceWindow: db.maintenanceWindow,
             deletionProtection: db.deletionProtection,
-            finalSnapshotIdentifier: prod ? `ecomm-${stack}-database-final` : undefined,
+            finalSnapshotIdentifier: prod ? `ecomm-${slug}-database-final` : undefined,
             protect: prod,
             applyImmediately: !prod,
             performanceInsights: db.performanceInsights,
             monitoringIntervalSeconds: db.monitoringIntervalSeconds,
             readerCount: db.readerCount,
-            keyAliasName: `alias/ecomm-${stack}-database`,
+            keyAliasName: `alias/ecomm-${slug}-database`,
             backupReplication: db.backupReplicationRegion
                 ? {
                       region: db.backupReplicationRegion,
@@ -157,7 +159,7 @@ export function ecommStack() {
         {
             environment: config.environment,
             region,
-            namePrefix: `ecomm-${stack}`,
+            namePrefix: `ecomm-${slug}`,
             albArnSuffix: web.albArnSuffix,
             services: [web.frontend, web.backend].map((service, i) => ({
                 name: i === 0 ? "frontend" : "backend",
