@@ -66,5 +66,7 @@ export const CASES: Case[] = [
     ["boolean given as a string", "dev", patch("ecomm:loadBalancer", { waf: "yes" }), "ecomm:loadBalancer.waf", "true or false"],
     ["backend path pattern malformed", "dev", patch("ecomm:backend", { pathPatterns: ["api/*"] }), "ecomm:backend.pathPatterns[0]", "/api/*"],
     ["backup replica in the stack's own region", "prod", patch("ecomm:database", { backupReplicationRegion: "us-east-1" }), "ecomm:database.backupReplicationRegion", "another region than aws:region (us-east-1)"],
+    ["pinned AZ count differs from availabilityZones", "dev", patch("ecomm:network", { availabilityZones: 2, availabilityZoneNames: ["us-east-1a", "us-east-1b", "us-east-1c"] }), "ecomm:network.availabilityZoneNames", "exactly availabilityZones (2)"],
+    ["pinned AZ repeated", "dev", patch("ecomm:network", { availabilityZones: 2, availabilityZoneNames: ["us-east-1a", "us-east-1a"] }), "ecomm:network.availabilityZoneNames", "must not repeat"],
 ];
 

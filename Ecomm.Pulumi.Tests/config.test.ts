@@ -39,7 +39,7 @@ describe("good stack files", () => {
     it("prod parses to the HA shape", () => {
         const c = parseStackConfig(prodRaw());
         assert.equal(c.environment, "prod");
-        assert.deepEqual(c.network, { cidrBlock: "10.20.0.0/16", availabilityZones: 3, natGateways: "perAz", flowLogs: { enabled: true, retentionDays: 90 } });
+        assert.deepEqual(c.network, { cidrBlock: "10.20.0.0/16", availabilityZones: 3, availabilityZoneNames: ["us-east-1a", "us-east-1b", "us-east-1c"], natGateways: "perAz", flowLogs: { enabled: true, retentionDays: 90 } });
         for (const s of [c.frontend, c.backend]) {
             assert.equal(s.instanceType, "m7g.large");
             assert.deepEqual([s.minSize, s.maxSize, s.desiredCapacity], [3, 12, 3]);
@@ -92,6 +92,7 @@ describe("bad config is refused with the key, the value and what is allowed", ()
     it("reports every problem at once", () => {
         const raw = withPatch(withPatch(prodRaw(), "ecomm:frontend", { minSize: 1, desiredCapacity: 1 }), "ecomm:network", { availabilityZones: 9, cidrBlock: "10.0.0.0/8" });
         const keys = problemsOf(raw).problems.map((p) => p.key).sort();
-        assert.deepEqual(keys, ["ecomm:frontend.minSize", "ecomm:network.availabilityZones", "ecomm:network.cidrBlock"]);
+        // 9 AZs is out of range, and no longer matches the 3 pinned names either.
+        assert.deepEqual(keys, ["ecomm:frontend.minSize", "ecomm:network.availabilityZoneNames", "ecomm:network.availabilityZones", "ecomm:network.cidrBlock"]);
     });
 });

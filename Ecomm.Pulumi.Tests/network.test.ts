@@ -15,7 +15,14 @@ for (const [stack, azs, nat] of [
 
         it(`spreads the VPC over ${azs} AZs with ${nat} NAT`, () => {
             const vpc = one(r, "awsx:ec2:Vpc");
-            assert.equal(input(vpc, "numberOfAvailabilityZones"), azs);
+            // prod pins its AZs (so an AZ list change never replaces subnets); dev takes the first N.
+            if (stack === "prod") {
+                assert.deepEqual(input(vpc, "availabilityZoneNames"), ["us-east-1a", "us-east-1b", "us-east-1c"]);
+                assert.equal(input(vpc, "numberOfAvailabilityZones"), undefined);
+            } else {
+                assert.equal(input(vpc, "numberOfAvailabilityZones"), azs);
+                assert.equal(input(vpc, "availabilityZoneNames"), undefined);
+            }
             assert.deepEqual(input(vpc, "natGateways"), { strategy: nat });
             assert.equal(input(vpc, "enableDnsHostnames"), true);
             assert.equal(input(vpc, "enableDnsSupport"), true);

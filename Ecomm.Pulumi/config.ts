@@ -211,7 +211,23 @@ function networkSchema(d: EnvDefaults) {
                 d.flowLogRetentionDays,
             ),
         }).prefault({}),
-    }).prefault({});
+    })
+        .prefault({})
+        .superRefine((n, ctx) => {
+            const names = n.availabilityZoneNames;
+            if (names === undefined) return;
+            if (names.length !== n.availabilityZones) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["availabilityZoneNames"],
+                    input: names,
+                    message: `must list exactly availabilityZones (${n.availabilityZones}) names`,
+                });
+            }
+            if (new Set(names).size !== names.length) {
+                ctx.addIssue({ code: "custom", path: ["availabilityZoneNames"], input: names, message: "must not repeat an availability zone" });
+            }
+        });
 }
 
 function healthCheckSchema(d: EnvDefaults) {
