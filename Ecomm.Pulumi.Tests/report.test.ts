@@ -88,7 +88,8 @@ describe("scorecard of the real stacks", () => {
         const kms = 2 * u.kmsKeyPerMonth; // database key + alert-topic key
         const alarms = 18 * u.alarmStandardPerMonth + u.compositeAlarmPerMonth + u.dashboardPerMonth;
         const flow = 5 * (u.logsIngestPerGb + u.logsStoragePerGbMonth);
-        const expected = ec2 + ebs + alb + nat + rds + kms + alarms + flow;
+        const appLogs = 2 * 2 * (u.logsIngestPerGb + u.logsStoragePerGbMonth); // 2 services x 2 GB
+        const expected = ec2 + ebs + alb + nat + rds + kms + alarms + flow + appLogs;
         assert.ok(Math.abs(c.totalAtMin - expected) < 0.05, `${c.totalAtMin} vs hand-computed ${expected.toFixed(2)}`);
         assert.deepEqual(c.unpriced, []);
         assert.equal(c.lines.find((l) => l.item === "EC2 frontend")?.monthlyAtMax, Math.round(2 * 0.0168 * h * 100) / 100);

@@ -248,7 +248,6 @@ export class ServiceComponent extends pulumi.ComponentResource {
         return sg;
     }
 
-    /** Session Manager and the CloudWatch agent; no SSH key anywhere. */
     /**
      * One log group per shipped file, created here so retention and deletion are the program's: were the
      * agent to create them, they would keep logs forever and outlive the stack.
@@ -264,6 +263,7 @@ export class ServiceComponent extends pulumi.ComponentResource {
         );
     }
 
+    /** Session Manager and the CloudWatch agent; no SSH key anywhere. */
     private createInstanceProfile(name: string): { role: aws.iam.Role; profile: aws.iam.InstanceProfile } {
         const role = new aws.iam.Role(
             `${name}-role`,

@@ -141,6 +141,12 @@ export function estimateCost(resources: readonly RecordedResource[], table: Pric
     if (composites > 0) fixed("CloudWatch composite alarms", `${composites}`, composites * u.compositeAlarmPerMonth);
     const dashboards = g.ofType(TYPES.dashboard).length;
     if (dashboards > 0) fixed("CloudWatch dashboards", `${dashboards} (beyond the 3 free)`, dashboards * u.dashboardPerMonth);
+    const serviceLogs = g.ofType(TYPES.logGroup).filter((l) => l.parentUrn.includes("ecomm:web:ServiceComponent"));
+    const services = new Set(serviceLogs.map((l) => Graph.serviceOf(l))).size;
+    if (services > 0) {
+        const gb = services * usage.appLogGbPerMonthPerService;
+        fixed("CloudWatch Logs (services)", `${serviceLogs.length} log groups, ${gb} GB ingested`, gb * (u.logsIngestPerGb + u.logsStoragePerGbMonth));
+    }
     if (g.ofType(TYPES.flowLog).length > 0) fixed("VPC flow logs", `${usage.flowLogGbPerMonth} GB ingested`, usage.flowLogGbPerMonth * (u.logsIngestPerGb + u.logsStoragePerGbMonth));
     const logBuckets = g.ofType(TYPES.bucket).length;
     if (logBuckets > 0) fixed("S3 access logs", `${usage.accessLogGbPerMonth} GB stored`, usage.accessLogGbPerMonth * u.s3StandardPerGbMonth);
