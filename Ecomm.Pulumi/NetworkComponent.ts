@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { planSubnets, type SubnetPlan } from "./network-plan";
-import { assumeRolePolicy } from "./iam";
+import { assumeRolePolicy, policyDocument } from "./iam";
 
 /** The NAT gateway layout. */
 export type NatStrategy = "perAz" | "single" | "none";
@@ -166,16 +166,13 @@ export class NetworkComponent extends pulumi.ComponentResource {
             {
                 role: role.name,
                 policy: logGroup.arn.apply((arn) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Effect: "Allow",
-                                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                                Resource: [arn, `${arn}:*`],
-                            },
-                        ],
-                    }),
+                    policyDocument([
+                        {
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            Resource: [arn, `${arn}:*`],
+                        },
+                    ]),
                 ),
             },
             { parent: this },

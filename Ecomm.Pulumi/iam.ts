@@ -10,11 +10,11 @@ export interface PolicyStatement {
     readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 }
 
-/** A trust policy letting one AWS service assume the role. */
-export function assumeRolePolicy(service: string): string {
+/** A trust policy letting one AWS service assume the role, optionally only under `condition`. */
+export function assumeRolePolicy(service: string, condition?: PolicyStatement["Condition"]): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...(condition ? { Condition: condition } : {}) }],
     });
 }
 
