@@ -67,6 +67,11 @@ export const CASES: Case[] = [
     ["backend path pattern malformed", "dev", patch("ecomm:backend", { pathPatterns: ["api/*"] }), "ecomm:backend.pathPatterns[0]", "/api/*"],
     ["backup replica in the stack's own region", "prod", patch("ecomm:database", { backupReplicationRegion: "us-east-1" }), "ecomm:database.backupReplicationRegion", "another region than aws:region (us-east-1)"],
     ["pinned AZ count differs from availabilityZones", "dev", patch("ecomm:network", { availabilityZones: 2, availabilityZoneNames: ["us-east-1a", "us-east-1b", "us-east-1c"] }), "ecomm:network.availabilityZoneNames", "exactly availabilityZones (2)"],
+    ["engine version pins a minor while automatic minor upgrades are on", "dev", patch("ecomm:database", { engineVersion: "17.7" }), "ecomm:database.engineVersion", "the major version only, e.g. 17"],
+    ["Aurora MySQL version pinned while automatic minor upgrades are on", "dev", patch("ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.0.mysql_aurora.3.10.0", instanceClass: "db.t4g.medium" }), "ecomm:database.engineVersion", "the major version only, e.g. 8.0"],
+    ["deprecated PostgreSQL minor pinned", "dev", patch("ecomm:database", { engineVersion: "16.8", autoMinorVersionUpgrade: false }), "ecomm:database.engineVersion", "RDS stopped creating 16.5–16.8 on 2026-05-01"],
+    ["engine version not of the engine's form", "dev", patch("ecomm:database", { engineVersion: "17.7.1", autoMinorVersionUpgrade: false }), "ecomm:database.engineVersion", "a full version such as 17.7"],
+    ["major upgrade switch without applyImmediately", "prod", patch("ecomm:database", { allowMajorVersionUpgrade: true }), "ecomm:database.applyImmediately", "must be true while allowMajorVersionUpgrade is true"],
     ["pinned AZ repeated", "dev", patch("ecomm:network", { availabilityZones: 2, availabilityZoneNames: ["us-east-1a", "us-east-1a"] }), "ecomm:network.availabilityZoneNames", "must not repeat"],
 ];
 

@@ -15,7 +15,7 @@ const WORKER_SG = "sg-0b4c6e5d0000000b2";
 const args: DatabaseComponentArgs = {
     mode: "multi-az-instance",
     engine: "mysql",
-    engineVersion: "8.0.40",
+    engineVersion: "8.0",
     instanceClass: "db.m7g.large",
     allocatedStorageGb: 100,
     maxAllocatedStorageGb: 200,
@@ -84,9 +84,9 @@ describe("DatabaseComponent with given client security groups", () => {
 
     it("refuses, naming every problem, a bad final snapshot identifier and too few AZs", () => {
         assert.throws(
-            () => new DatabaseComponent("database-bad", { ...args, mode: "aurora", readerCount: 2, engineVersion: "8.0.mysql_aurora.3.08.0", finalSnapshotIdentifier: "Final_Snapshot" }),
+            () => new DatabaseComponent("database-bad", { ...args, mode: "aurora", readerCount: 2, engineVersion: "8.0", finalSnapshotPrefix: "Final_Snapshot" }),
             (err: Error) =>
-                /finalSnapshotIdentifier "Final_Snapshot" must start with a lowercase letter/.test(err.message) &&
+                /finalSnapshotPrefix "Final_Snapshot" with its suffix must start with a lowercase letter/.test(err.message) &&
                 /aurora needs 3 availability zones but the subnets span 2/.test(err.message),
         );
     });

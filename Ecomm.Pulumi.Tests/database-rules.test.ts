@@ -3,6 +3,8 @@ import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
 import {
     databaseRuleProblems,
+    defaultEngineVersion,
+    engineVersionProblem,
     engineParameters,
     enhancedMonitoringPolicyArn,
     logExports,
@@ -21,13 +23,16 @@ import {
 const base: DatabaseRuleInput = {
     mode: "multi-az-instance",
     engine: "postgres",
-    engineVersion: "16.8",
+    engineVersion: "17",
     instanceClass: "db.m7g.large",
     allocatedStorageGb: 100,
     maxAllocatedStorageGb: 500,
     backupRetentionDays: 14,
     backupWindow: "03:00-04:00",
     maintenanceWindow: "sun:05:00-sun:06:00",
+    autoMinorVersionUpgrade: true,
+    allowMajorVersionUpgrade: false,
+    applyImmediately: false,
 };
 
 /** The distinct fields the rules flag for the prod defaults with `patch` applied. */
@@ -129,7 +134,7 @@ describe("databaseRuleProblems", () => {
 
     it("checks storage autoscaling only where it exists (instance modes)", () => {
         assert.deepEqual(fieldsOf({ maxAllocatedStorageGb: 50 }), ["maxAllocatedStorageGb"]);
-        assert.deepEqual(fieldsOf({ mode: "aurora", engineVersion: "16.6", instanceClass: "db.r7g.large", maxAllocatedStorageGb: 50 }), []);
+        assert.deepEqual(fieldsOf({ mode: "aurora", engineVersion: "16", instanceClass: "db.r7g.large", maxAllocatedStorageGb: 50 }), []);
     });
 
     it("knows the Multi-AZ DB cluster's classes, sizes and storage", () => {
@@ -141,19 +146,20 @@ describe("databaseRuleProblems", () => {
         assert.deepEqual(fieldsOf({ ...cluster, instanceClass: "db.m7g.large" }), ["instanceClass"]);
         assert.deepEqual(fieldsOf({ ...cluster, allocatedStorageGb: 100 }), ["allocatedStorageGb"]);
         assert.deepEqual(fieldsOf({ ...cluster, backupRetentionDays: 0 }), ["backupRetentionDays"]);
-        assert.deepEqual(fieldsOf({ ...cluster, engineVersion: "18.1" }), ["engineVersion"]);
+        assert.deepEqual(fieldsOf({ ...cluster, engineVersion: "18" }), ["engineVersion"]);
         assert.deepEqual(fieldsOf({ ...cluster, backupReplicationRegion: "us-west-2" }), ["backupReplicationRegion"]);
     });
 
     it("knows Aurora's classes and versions", () => {
-        const aurora = { mode: "aurora", instanceClass: "db.r7g.large", engineVersion: "16.6" } as const;
+        const aurora = { mode: "aurora", instanceClass: "db.r7g.large", engineVersion: "16" } as const;
         assert.deepEqual(fieldsOf(aurora), []);
         for (const ok of ["db.t3.medium", "db.t3.large", "db.t4g.medium", "db.t4g.large", "db.serverless", "db.r8g.xlarge"]) {
             assert.deepEqual(fieldsOf({ ...aurora, instanceClass: ok }), [], ok);
         }
         assert.deepEqual(fieldsOf({ ...aurora, instanceClass: "db.t4g.micro" }), ["instanceClass"]);
         assert.deepEqual(fieldsOf({ ...aurora, instanceClass: "db.m7g.large" }), ["instanceClass"]);
-        assert.deepEqual(fieldsOf({ ...aurora, engine: "mysql", engineVersion: "8.0.mysql_aurora.3.08.0" }), []);
+        assert.deepEqual(fieldsOf({ ...aurora, engine: "mysql", engineVersion: "8.0" }), []);
+        assert.deepEqual(fieldsOf({ ...aurora, engine: "mysql", engineVersion: "8.0.mysql_aurora.3.08.0", autoMinorVersionUpgrade: false }), []);
         assert.deepEqual(fieldsOf({ ...aurora, engine: "mysql", engineVersion: "8.4.3" }), ["engineVersion"]);
         assert.deepEqual(fieldsOf({ ...aurora, engine: "mysql", engineVersion: "8.0.40" }), ["engineVersion"]);
         assert.deepEqual(fieldsOf({ ...aurora, engineVersion: "12.22" }), ["engineVersion"]);
@@ -225,4 +231,52 @@ describe("rdsIdentifierProblem", () => {
             assert.ok(rdsIdentifierProblem(bad));
         });
     }
+});
+
+describe("engine version rule (automatic minor upgrades decide what may be pinned)", () => {
+    const cases: [DatabaseRuleInput["mode"], DatabaseRuleInput["engine"], string, boolean, RegExp | undefined][] = [
+        ["multi-az-instance", "postgres", "17", true, undefined],
+        ["multi-az-instance", "postgres", "17", false, undefined],
+        ["multi-az-instance", "postgres", "17.7", true, /pins a minor version; give the major version only, e\.g\. 17/],
+        ["multi-az-instance", "postgres", "17.7", false, undefined],
+        ["single-az", "postgres", "16.8", false, /16\.8 is deprecated/],
+        ["single-az", "postgres", "16.9", false, undefined],
+        ["single-az", "postgres", "14.14", false, /14\.14 is deprecated/],
+        ["single-az", "postgres", "14.18", false, undefined],
+        ["multi-az-cluster", "postgres", "15.12", false, /15\.12 is deprecated/],
+        ["multi-az-cluster", "postgres", "17.4", false, /17\.4 is deprecated/],
+        ["multi-az-cluster", "postgres", "17.5", false, undefined],
+        // Aurora PostgreSQL has its own minors: the RDS for PostgreSQL deprecation list does not apply.
+        ["aurora", "postgres", "16.8", false, undefined],
+        ["aurora", "postgres", "16.8", true, /pins a minor version/],
+        ["single-az", "postgres", "17.7.1", false, /not a version of postgres/],
+        ["single-az", "mysql", "8.4", true, undefined],
+        ["single-az", "mysql", "8.4.7", true, /pins a minor version; give the major version only, e\.g\. 8\.4/],
+        ["single-az", "mysql", "8.4.7", false, undefined],
+        ["single-az", "mysql", "8", false, /not a version of mysql/],
+        ["aurora", "mysql", "8.0", true, undefined],
+        ["aurora", "mysql", "8.0.mysql_aurora.3.10.0", true, /pins a minor version; give the major version only, e\.g\. 8\.0/],
+        ["aurora", "mysql", "8.0.mysql_aurora.3.10.0", false, undefined],
+        ["aurora", "mysql", "8.0.40", false, /not a version of aurora-mysql/],
+    ];
+    for (const [mode, engine, version, auto, expected] of cases) {
+        it(`${mode} ${engine} ${version} with automatic minor upgrades ${auto ? "on" : "off"}: ${expected ? "refused" : "accepted"}`, () => {
+            const problem = engineVersionProblem(mode, engine, version, auto);
+            if (expected) assert.match(problem ?? "", expected);
+            else assert.equal(problem, undefined);
+        });
+    }
+
+    it("refuses the major-upgrade switch without applyImmediately, on the applyImmediately field", () => {
+        assert.deepEqual(fieldsOf({ allowMajorVersionUpgrade: true }), ["applyImmediately"]);
+        assert.deepEqual(fieldsOf({ allowMajorVersionUpgrade: true, applyImmediately: true }), []);
+    });
+
+    it("every default major is accepted with automatic minor upgrades on", () => {
+        for (const mode of ["single-az", "multi-az-instance", "multi-az-cluster", "aurora"] as const) {
+            for (const engine of ["postgres", "mysql"] as const) {
+                assert.deepEqual(fieldsOf({ mode, engine, engineVersion: defaultEngineVersion(mode, engine), instanceClass: mode === "aurora" ? "db.r7g.large" : "db.m6gd.large", allocatedStorageGb: 400 }), [], `${mode} ${engine}`);
+            }
+        }
+    });
 });

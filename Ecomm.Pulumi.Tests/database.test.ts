@@ -30,12 +30,12 @@ interface Shape {
 }
 
 const SHAPES: Shape[] = [
-    { title: "dev single-az postgres (stack file)", stack: "dev", mode: "single-az", engine: "postgres", family: "postgres16", tls: { name: "rds.force_ssl", value: "1" }, retention: 1, port: 5432, performanceInsights: true },
-    { title: "prod multi-az-instance postgres (stack file)", stack: "prod", mode: "multi-az-instance", engine: "postgres", family: "postgres16", tls: { name: "rds.force_ssl", value: "1" }, retention: 14, port: 5432, performanceInsights: true },
+    { title: "dev single-az postgres (stack file)", stack: "dev", mode: "single-az", engine: "postgres", family: "postgres17", tls: { name: "rds.force_ssl", value: "1" }, retention: 1, port: 5432, performanceInsights: true },
+    { title: "prod multi-az-instance postgres (stack file)", stack: "prod", mode: "multi-az-instance", engine: "postgres", family: "postgres17", tls: { name: "rds.force_ssl", value: "1" }, retention: 14, port: 5432, performanceInsights: true },
     {
         title: "dev multi-az-instance mysql on db.t4g.micro",
         stack: "dev",
-        config: patched("dev", "ecomm:database", { mode: "multi-az-instance", engine: "mysql", engineVersion: "8.4.3" }),
+        config: patched("dev", "ecomm:database", { mode: "multi-az-instance", engine: "mysql", engineVersion: "8.4" }),
         mode: "multi-az-instance",
         engine: "mysql",
         family: "mysql8.4",
@@ -49,7 +49,7 @@ const SHAPES: Shape[] = [
         stack: "dev",
         config: {
             ...patched("dev", "ecomm:network", { availabilityZones: 3 }),
-            ...patched("dev", "ecomm:database", { mode: "multi-az-cluster", instanceClass: "db.c6gd.medium", engineVersion: "16.6", allocatedStorageGb: 400, maxAllocatedStorageGb: 400 }),
+            ...patched("dev", "ecomm:database", { mode: "multi-az-cluster", instanceClass: "db.c6gd.medium", engineVersion: "16", allocatedStorageGb: 400, maxAllocatedStorageGb: 400 }),
         },
         mode: "multi-az-cluster",
         engine: "postgres",
@@ -62,7 +62,7 @@ const SHAPES: Shape[] = [
     {
         title: "prod multi-az-cluster mysql",
         stack: "prod",
-        config: patched("prod", "ecomm:database", { mode: "multi-az-cluster", engine: "mysql", engineVersion: "8.0.40", instanceClass: "db.m6gd.large", allocatedStorageGb: 400 }),
+        config: patched("prod", "ecomm:database", { mode: "multi-az-cluster", engine: "mysql", engineVersion: "8.0", instanceClass: "db.m6gd.large", allocatedStorageGb: 400 }),
         mode: "multi-az-cluster",
         engine: "mysql",
         family: "mysql8.0",
@@ -74,7 +74,7 @@ const SHAPES: Shape[] = [
     {
         title: "dev aurora postgres",
         stack: "dev",
-        config: patched("dev", "ecomm:database", { mode: "aurora", engineVersion: "16.6", instanceClass: "db.t4g.medium" }),
+        config: patched("dev", "ecomm:database", { mode: "aurora", engineVersion: "16", instanceClass: "db.t4g.medium" }),
         mode: "aurora",
         engine: "aurora-postgresql",
         family: "aurora-postgresql16",
@@ -87,7 +87,7 @@ const SHAPES: Shape[] = [
     {
         title: "prod aurora mysql with two readers",
         stack: "prod",
-        config: patched("prod", "ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.0.mysql_aurora.3.08.0", instanceClass: "db.r7g.large", readerCount: 2 }),
+        config: patched("prod", "ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.0", instanceClass: "db.r7g.large", readerCount: 2 }),
         mode: "aurora",
         engine: "aurora-mysql",
         family: "aurora-mysql8.0",
@@ -215,8 +215,11 @@ for (const shape of SHAPES) {
             assert.equal(input(db, "autoMinorVersionUpgrade"), true);
             assert.equal(input(db, "deletionProtection"), prod);
             assert.equal(input(db, "skipFinalSnapshot"), !prod);
-            assert.equal(input(db, "finalSnapshotIdentifier"), prod ? "ecomm-prod-database-final" : undefined);
+            const suffix = ofType(r, "random:index/randomId:RandomId");
+            assert.equal(suffix.length, prod ? 1 : 0);
+            assert.equal(input(db, "finalSnapshotIdentifier"), prod ? `ecomm-prod-database-final-${String(suffix[0].state.hex)}` : undefined);
             assert.equal(input(db, "applyImmediately"), !prod);
+            assert.equal(input(db, "allowMajorVersionUpgrade"), false);
             const stateful = [db, key, ...ofType(r, CLUSTER_INSTANCE)];
             for (const s of stateful) assert.equal(s.protect, prod, `${s.name}.protect`);
             for (const s of r.resources.filter((x) => !stateful.includes(x))) assert.equal(s.protect, false, `${s.name} should not be protected`);
@@ -340,18 +343,18 @@ describe("DatabaseComponent refuses bad database config, naming the key", () => 
         ["Aurora MySQL 8.4 (Aurora MySQL 3 is 8.0)", "dev", patched("dev", "ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.4.3", instanceClass: "db.t4g.medium" }), "ecomm:database.engineVersion"],
         ["PostgreSQL 12 on RDS", "dev", patched("dev", "ecomm:database", { engineVersion: "12.22" }), "ecomm:database.engineVersion"],
         ["a Multi-AZ DB cluster on a class without local NVMe", "prod", patched("prod", "ecomm:database", { mode: "multi-az-cluster", allocatedStorageGb: 400 }), "ecomm:database.instanceClass"],
-        ["Aurora on db.t4g.micro", "dev", patched("dev", "ecomm:database", { mode: "aurora", engineVersion: "16.6" }), "ecomm:database.instanceClass"],
+        ["Aurora on db.t4g.micro", "dev", patched("dev", "ecomm:database", { mode: "aurora", engineVersion: "16" }), "ecomm:database.instanceClass"],
         ["a Multi-AZ DB cluster below 400 GiB", "prod", patched("prod", "ecomm:database", { mode: "multi-az-cluster", instanceClass: "db.m6gd.large" }), "ecomm:database.allocatedStorageGb"],
         ["a Multi-AZ DB cluster over two AZs", "dev", patched("dev", "ecomm:database", { mode: "multi-az-cluster", instanceClass: "db.m6gd.large", allocatedStorageGb: 400 }), "ecomm:database.mode"],
-        ["more Aurora instances than AZs", "dev", patched("dev", "ecomm:database", { mode: "aurora", engineVersion: "16.6", instanceClass: "db.t4g.medium", readerCount: 2 }), "ecomm:database.readerCount"],
+        ["more Aurora instances than AZs", "dev", patched("dev", "ecomm:database", { mode: "aurora", engineVersion: "16", instanceClass: "db.t4g.medium", readerCount: 2 }), "ecomm:database.readerCount"],
         ["retention above 35 days", "prod", patched("prod", "ecomm:database", { backupRetentionDays: 36 }), "ecomm:database.backupRetentionDays"],
         ["retention below 7 days in prod", "prod", patched("prod", "ecomm:database", { backupRetentionDays: 3 }), "ecomm:database.backupRetentionDays"],
-        ["no backups in aurora", "dev", patched("dev", "ecomm:database", { mode: "aurora", engineVersion: "16.6", instanceClass: "db.t4g.medium", backupRetentionDays: 0 }), "ecomm:database.backupRetentionDays"],
+        ["no backups in aurora", "dev", patched("dev", "ecomm:database", { mode: "aurora", engineVersion: "16", instanceClass: "db.t4g.medium", backupRetentionDays: 0 }), "ecomm:database.backupRetentionDays"],
         ["storage max below allocated", "prod", patched("prod", "ecomm:database", { maxAllocatedStorageGb: 50 }), "ecomm:database.maxAllocatedStorageGb"],
         ["overlapping windows", "prod", patched("prod", "ecomm:database", { maintenanceWindow: "sun:03:30-sun:04:30" }), "ecomm:database.maintenanceWindow"],
         ["overlapping windows past midnight", "dev", patched("dev", "ecomm:database", { backupWindow: "23:30-00:30", maintenanceWindow: "mon:00:00-mon:01:00" }), "ecomm:database.maintenanceWindow"],
         ["a backup window under 30 minutes", "dev", patched("dev", "ecomm:database", { backupWindow: "03:00-03:20" }), "ecomm:database.backupWindow"],
-        ["backup replication of a cluster", "prod", patched("prod", "ecomm:database", { mode: "aurora", engineVersion: "16.6", instanceClass: "db.r7g.large", backupReplicationRegion: "us-west-2" }), "ecomm:database.backupReplicationRegion"],
+        ["backup replication of a cluster", "prod", patched("prod", "ecomm:database", { mode: "aurora", engineVersion: "16", instanceClass: "db.r7g.large", backupReplicationRegion: "us-west-2" }), "ecomm:database.backupReplicationRegion"],
         ["deletion protection off in prod", "prod", patched("prod", "ecomm:database", { deletionProtection: false }), "ecomm:database.deletionProtection"],
     ];
     for (const [title, stack, config, key] of cases) {

@@ -31,11 +31,11 @@ describe("docs/RUNBOOK.md", () => {
     const runs: [string, string, Record<string, unknown>][] = [
         ["dev", "dev", {}],
         ["prod", "prod", {}],
-        ["prod aurora", "prod", patched("prod", "ecomm:database", { mode: "aurora", engineVersion: "16.6", instanceClass: "db.r7g.large" })],
+        ["prod aurora", "prod", patched("prod", "ecomm:database", { mode: "aurora", engineVersion: "16", instanceClass: "db.r7g.large" })],
         [
             "prod multi-az-cluster",
             "prod",
-            patched("prod", "ecomm:database", { mode: "multi-az-cluster", engine: "mysql", engineVersion: "8.0.40", instanceClass: "db.m6gd.large", allocatedStorageGb: 400 }),
+            patched("prod", "ecomm:database", { mode: "multi-az-cluster", engine: "mysql", engineVersion: "8.0", instanceClass: "db.m6gd.large", allocatedStorageGb: 400 }),
         ],
     ];
     const recorded = new Map<string, string[]>();

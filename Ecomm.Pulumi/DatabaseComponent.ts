@@ -1,18 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { assumeRolePolicy } from "./iam";
 import {
     defaultPort,
     engineParameters,
+    engineVersionProblem,
     enhancedMonitoringPolicyArn,
+    FINAL_SNAPSHOT_SUFFIX_BYTES,
+    finalSnapshotIdentifier,
     isInstanceMode,
     logExports,
     MULTI_AZ_CLUSTER_GP3_IOPS,
     parameterGroupFamily,
     performanceInsightsSupported,
     rdsEngineName,
-    rdsIdentifierProblem,
     requiredAvailabilityZones,
+    snapshotIdentifierProblem,
     type DatabaseEngine,
     type DatabaseMode,
     type RdsEngine,
@@ -41,10 +45,23 @@ export interface DatabaseComponentArgs {
     /** `postgres` or `mysql` (their Aurora counterparts in aurora mode). */
     readonly engine: DatabaseEngine;
     /**
-     * The engine version, validated by the config schema for the mode.
-     * @example "16.8" (PostgreSQL), "8.0.40" (MySQL), "8.0.mysql_aurora.3.08.0" (Aurora MySQL)
+     * The engine version. With `autoMinorVersionUpgrade` (the default) the major only: RDS picks the
+     * minor at creation and upgrades it, and the provider matches the running version by prefix. A full
+     * version pins the minor and needs `autoMinorVersionUpgrade: false`.
+     * @example "17" (PostgreSQL), "8.4" (MySQL), "8.0" (Aurora MySQL 3); pinned: "17.7", "8.0.mysql_aurora.3.10.0"
      */
     readonly engineVersion: string;
+    /**
+     * RDS applies new minor versions in the maintenance window (instances, clusters and Aurora instances).
+     * @default true
+     */
+    readonly autoMinorVersionUpgrade?: boolean;
+    /**
+     * Lets a raised major `engineVersion` reach RDS; without it RDS refuses the modification before
+     * anything changes. Needs `applyImmediately`, see `parameterGroupOptions`.
+     * @default false
+     */
+    readonly allowMajorVersionUpgrade?: boolean;
     /**
      * Instance class of every DB instance (writer, standby(s), readers).
      * @example "db.m7g.large"; "db.m6gd.large" for a Multi-AZ DB cluster; "db.r7g.large" for Aurora
@@ -88,11 +105,13 @@ export interface DatabaseComponentArgs {
     /** Refuse `DeleteDBInstance`/`DeleteDBCluster` until turned off. */
     readonly deletionProtection: boolean;
     /**
-     * Identifier of the snapshot RDS takes when the database is deleted (≤ 63 lowercase letters, digits,
-     * hyphens; unique in the account and region).
+     * Take a final snapshot when the database is deleted, named `<prefix>-<8 hex>`: the suffix is a
+     * random id kept in state and replaced with the database (see `createFinalSnapshotSuffix`), so each
+     * database's lifetime has its own snapshot and a second deletion never meets DBSnapshotAlreadyExists.
+     * @example "ecomm-prod-database-final"
      * @default none: deleting the database takes no final snapshot (dev)
      */
-    readonly finalSnapshotIdentifier?: string;
+    readonly finalSnapshotPrefix?: string;
     /**
      * Pulumi `protect` on the stateful resources (the database and its KMS key): `pulumi destroy` and
      * replacements fail until it is lifted.
@@ -101,7 +120,7 @@ export interface DatabaseComponentArgs {
     readonly protect?: boolean;
     /**
      * Apply modifications at once instead of in the maintenance window (a class change then restarts
-     * the database during business hours).
+     * the database during business hours). Required for a major upgrade (`allowMajorVersionUpgrade`).
      * @default false
      */
     readonly applyImmediately?: boolean;
@@ -193,7 +212,8 @@ export class DatabaseComponent extends pulumi.ComponentResource {
         const monitoring = this.createMonitoringRole();
         this.monitoringRoleArn = monitoring?.role.arn;
 
-        const shared: Shared = { key, subnetGroup, securityGroup, monitoring };
+        const partial = { key, subnetGroup, securityGroup, monitoring };
+        const shared: Shared = { ...partial, finalSnapshotIdentifier: this.createFinalSnapshotSuffix(partial) };
         const deployment = isInstanceMode(args.mode) ? this.createInstanceDeployment(shared) : this.createClusterDeployment(shared);
         this.parameterGroupName = deployment.parameterGroupName;
         this.endpoint = deployment.endpoint;
@@ -225,9 +245,14 @@ export class DatabaseComponent extends pulumi.ComponentResource {
     private validate(): void {
         const a = this.args;
         const problems: string[] = [];
-        if (a.finalSnapshotIdentifier !== undefined) {
-            const p = rdsIdentifierProblem(a.finalSnapshotIdentifier);
-            if (p) problems.push(`finalSnapshotIdentifier "${a.finalSnapshotIdentifier}" ${p}`);
+        if (a.finalSnapshotPrefix !== undefined) {
+            const p = snapshotIdentifierProblem(finalSnapshotIdentifier(a.finalSnapshotPrefix, "0".repeat(2 * FINAL_SNAPSHOT_SUFFIX_BYTES)));
+            if (p) problems.push(`finalSnapshotPrefix "${a.finalSnapshotPrefix}" with its suffix ${p}`);
+        }
+        const versionProblem = engineVersionProblem(a.mode, a.engine, a.engineVersion, a.autoMinorVersionUpgrade ?? true);
+        if (versionProblem) problems.push(`engineVersion ${versionProblem}`);
+        if ((a.allowMajorVersionUpgrade ?? false) && !(a.applyImmediately ?? false)) {
+            problems.push("allowMajorVersionUpgrade needs applyImmediately (a deferred upgrade keeps the old parameter group in use and its deletion fails)");
         }
         const needed = requiredAvailabilityZones(a.mode, a.readerCount ?? 1);
         if (a.availabilityZoneCount < needed) {
@@ -331,7 +356,9 @@ export class DatabaseComponent extends pulumi.ComponentResource {
      * is not needed because the provider already replaces on `family`. (A fixed `name` would force
      * delete-before-replace, which fails while the database still uses the group.) With
      * `applyImmediately: false` the move waits for the maintenance window, so the old group's deletion
-     * fails until then: run a major upgrade with `applyImmediately`.
+     * fails until then: a major upgrade therefore runs with `allowMajorVersionUpgrade` and
+     * `applyImmediately` together (validate() refuses the one without the other), and RDS refuses a
+     * raised major without `allowMajorVersionUpgrade` before anything changes.
      */
     private parameterGroupOptions(): pulumi.CustomResourceOptions {
         return { parent: this, deleteBeforeReplace: false };
@@ -361,6 +388,33 @@ export class DatabaseComponent extends pulumi.ComponentResource {
         );
     }
 
+    /**
+     * The final snapshot's identifier for this database's lifetime, or undefined (no final snapshot).
+     * A `random.RandomId` is created once and kept in state, so a plain `up` sends the same value (the
+     * provider stores `final_snapshot_identifier` without an API call and never replaces on it). Its
+     * keepers are the inputs on which the provider replaces the database (ForceNew: engine, database name,
+     * master user name, KMS key, storage encryption; clusters also the subnet group) plus the resource
+     * kind, so a replacement, or a change of mode (instance ↔ cluster), gets a new suffix. `pulumi destroy`
+     * deletes it with the database, so destroy → up starts a new lifetime with a new suffix.
+     */
+    private createFinalSnapshotSuffix(shared: Omit<Shared, "finalSnapshotIdentifier">): pulumi.Output<string> | undefined {
+        const a = this.args;
+        if (a.finalSnapshotPrefix === undefined) return undefined;
+        const prefix = a.finalSnapshotPrefix;
+        const cluster = !isInstanceMode(a.mode);
+        const keepers: Record<string, pulumi.Input<string>> = {
+            resource: cluster ? "aws:rds/cluster:Cluster" : "aws:rds/instance:Instance",
+            engine: this.engine,
+            dbName: a.dbName,
+            masterUsername: a.masterUsername ?? "ecomm_admin",
+            kmsKeyId: shared.key.arn,
+            storageEncrypted: "true",
+            ...(cluster ? { dbSubnetGroupName: shared.subnetGroup.name } : {}),
+        };
+        const suffix = new random.RandomId(`${this.name}-final-snapshot-suffix`, { byteLength: FINAL_SNAPSHOT_SUFFIX_BYTES, keepers }, { parent: this });
+        return suffix.hex.apply((hex) => finalSnapshotIdentifier(prefix, hex));
+    }
+
     /** Settings every mode shares: network, encryption, managed password, backups, maintenance. */
     private common(shared: Shared) {
         const a = this.args;
@@ -377,12 +431,12 @@ export class DatabaseComponent extends pulumi.ComponentResource {
             backupRetentionPeriod: a.backupRetentionDays,
             copyTagsToSnapshot: true,
             deletionProtection: a.deletionProtection,
-            skipFinalSnapshot: a.finalSnapshotIdentifier === undefined,
-            finalSnapshotIdentifier: a.finalSnapshotIdentifier,
+            skipFinalSnapshot: shared.finalSnapshotIdentifier === undefined,
+            finalSnapshotIdentifier: shared.finalSnapshotIdentifier,
             applyImmediately: a.applyImmediately ?? false,
-            autoMinorVersionUpgrade: true,
-            // Needed for a major upgrade to happen at all when engineVersion is raised in config.
-            allowMajorVersionUpgrade: true,
+            autoMinorVersionUpgrade: a.autoMinorVersionUpgrade ?? true,
+            // The switch for a major upgrade (off: RDS refuses a raised major before changing anything).
+            allowMajorVersionUpgrade: a.allowMajorVersionUpgrade ?? false,
             enabledCloudwatchLogsExports: logExports(a.mode, a.engine),
             // FSBP RDS.10/RDS.12: lets the app use short-lived IAM tokens instead of the master password.
             iamDatabaseAuthenticationEnabled: true,
@@ -527,7 +581,7 @@ export class DatabaseComponent extends pulumi.ComponentResource {
                     dbSubnetGroupName: shared.subnetGroup.name,
                     preferredMaintenanceWindow: a.maintenanceWindow,
                     applyImmediately: a.applyImmediately ?? false,
-                    autoMinorVersionUpgrade: true,
+                    autoMinorVersionUpgrade: a.autoMinorVersionUpgrade ?? true,
                     copyTagsToSnapshot: true,
                     ...this.performanceInsights(shared),
                     ...this.enhancedMonitoring(shared),
@@ -582,6 +636,8 @@ interface Shared {
     readonly subnetGroup: aws.rds.SubnetGroup;
     readonly securityGroup: aws.ec2.SecurityGroup;
     readonly monitoring?: Monitoring;
+    /** The final snapshot's identifier (undefined: no final snapshot). */
+    readonly finalSnapshotIdentifier?: pulumi.Output<string>;
 }
 
 function secretArnOf(secrets: pulumi.Output<{ secretArn: string }[]>): pulumi.Output<string> {

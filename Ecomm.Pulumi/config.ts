@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { NamespaceConfigError, parseNamespace, strictObject, type ConfigProblem } from "./config-parse";
 import { parseCidr } from "./network-plan";
-import { databaseRuleProblems, requiredAvailabilityZones } from "./database-rules";
+import { databaseRuleProblems, defaultEngineVersion, requiredAvailabilityZones } from "./database-rules";
 
 export const CONFIG_NAMESPACE = "ecomm";
 
@@ -99,6 +99,8 @@ interface EnvDefaults {
     readonly maxAllocatedStorageGb: number;
     readonly backupRetentionDays: number;
     readonly databaseDeletionProtection: boolean;
+    /** Database modifications now (dev) or in the maintenance window (prod). */
+    readonly databaseApplyImmediately: boolean;
     readonly monitoringIntervalSeconds: number;
     readonly target5xxRatePercent: number;
     readonly p99LatencySeconds: number;
@@ -135,6 +137,7 @@ export const ENV_DEFAULTS: Readonly<Record<Environment, EnvDefaults>> = {
         maxAllocatedStorageGb: 100,
         backupRetentionDays: 1,
         databaseDeletionProtection: false,
+        databaseApplyImmediately: true,
         monitoringIntervalSeconds: 0,
         target5xxRatePercent: 10,
         p99LatencySeconds: 3,
@@ -167,6 +170,7 @@ export const ENV_DEFAULTS: Readonly<Record<Environment, EnvDefaults>> = {
         maxAllocatedStorageGb: 500,
         backupRetentionDays: 14,
         databaseDeletionProtection: true,
+        databaseApplyImmediately: false,
         monitoringIntervalSeconds: 30,
         target5xxRatePercent: 2,
         p99LatencySeconds: 1.5,
@@ -352,11 +356,20 @@ function databaseSchema(d: EnvDefaults) {
         /** `single-az` (dev only), `multi-az-instance`, `multi-az-cluster` or `aurora`. */
         mode: oneOf(DATABASE_MODES).default(d.databaseMode),
         engine: oneOf(DATABASE_ENGINES).default("postgres"),
-        /** Engine version, e.g. `16.8` (postgres), `8.0.40` (mysql), `16.6` (aurora-postgresql). */
+        /**
+         * The major version (`17`, `8.4`; Aurora MySQL `8.0`), RDS picking and upgrading the minor; a full
+         * version (`17.7`) only with autoMinorVersionUpgrade false. Default: defaultEngineVersion().
+         */
         engineVersion: z
             .string()
-            .regex(/^\d+(\.\d+){0,2}([._][a-z0-9_.]+)?$/, { error: "must be an engine version such as 16.8 or 8.0.40" })
-            .default("16.8"),
+            .regex(/^\d+(\.\d+){0,2}([._][a-z0-9_.]+)?$/, { error: "must be an engine version such as 17 or 8.4" })
+            .optional(),
+        /** RDS applies new minor versions in the maintenance window (then engineVersion names the major only). */
+        autoMinorVersionUpgrade: bool().default(true),
+        /** The switch for a major upgrade: lets a raised engineVersion major reach RDS (needs applyImmediately). */
+        allowMajorVersionUpgrade: bool().default(false),
+        /** Apply modifications now instead of in the maintenance window. */
+        applyImmediately: bool().default(d.databaseApplyImmediately),
         instanceClass: z
             .string()
             .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: "must be an RDS instance class such as db.m7g.large" })
@@ -388,6 +401,7 @@ function databaseSchema(d: EnvDefaults) {
         backupReplicationRegion: z.string().regex(REGION, { error: "must be an AWS region such as us-west-2" }).optional(),
     })
         .prefault({})
+        .transform((db) => ({ ...db, engineVersion: db.engineVersion ?? defaultEngineVersion(db.mode, db.engine) }))
         .superRefine((db, ctx) => {
             for (const p of databaseRuleProblems(db)) {
                 ctx.addIssue({ code: "custom", path: [p.field], input: db[p.field], message: p.message });

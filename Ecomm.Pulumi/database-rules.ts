@@ -24,6 +24,12 @@ export interface DatabaseRuleInput {
     readonly backupWindow: string;
     readonly maintenanceWindow: string;
     readonly backupReplicationRegion?: string;
+    /** RDS upgrades the minor version in the maintenance window; the version must then name the major only. */
+    readonly autoMinorVersionUpgrade: boolean;
+    /** Lets a raised major version reach RDS (the switch for a major upgrade). */
+    readonly allowMajorVersionUpgrade: boolean;
+    /** Apply modifications at once rather than in the maintenance window. */
+    readonly applyImmediately: boolean;
 }
 
 export interface DatabaseRuleProblem {
@@ -59,6 +65,66 @@ const AURORA_BURSTABLE = ["db.t3.medium", "db.t3.large", "db.t4g.medium", "db.t4
  */
 export const MULTI_AZ_CLUSTER_MIN_STORAGE_GB = 400;
 export const MULTI_AZ_CLUSTER_GP3_IOPS = 12000;
+
+/**
+ * The major version each engine gets when `engineVersion` is not set (2026-12): PostgreSQL 17 — the
+ * newest major every mode offers (Multi-AZ DB clusters list 13–17), standard support on RDS and Aurora
+ * until 2030-02-28, and two years of minors behind it (18 is newer but thinner, and not offered by
+ * Multi-AZ DB clusters here); MySQL 8.4, the LTS release (8.0 left community support in 2026-04);
+ * Aurora MySQL 3, whose versions are `8.0.mysql_aurora.3.x.y`.
+ */
+export function defaultEngineVersion(mode: DatabaseMode, engine: DatabaseEngine): string {
+    if (engine === "postgres") return "17";
+    return mode === "aurora" ? "8.0" : "8.4";
+}
+
+/**
+ * PostgreSQL minors RDS no longer creates (deprecated 2026-05-01, upgraded automatically from 2026-05-31):
+ * 14.14–14.17, 15.9–15.12, 16.5–16.8, 17.1–17.4. RDS for PostgreSQL only (instances and Multi-AZ DB
+ * clusters); Aurora PostgreSQL has its own minor releases.
+ */
+export const DEPRECATED_POSTGRES_MINORS: Readonly<Record<string, readonly [number, number]>> = {
+    "14": [14, 17],
+    "15": [9, 12],
+    "16": [5, 8],
+    "17": [1, 4],
+};
+
+/** How the engine's version strings look: the major alone, and a full version. */
+function versionGrammar(mode: DatabaseMode, engine: DatabaseEngine): { readonly major: RegExp; readonly full: RegExp; readonly example: string } {
+    if (engine === "postgres") return { major: /^\d+$/, full: /^\d+\.\d+$/, example: "17.7" };
+    if (mode === "aurora") return { major: /^8\.0$/, full: /^8\.0\.mysql_aurora\.3\.\d{2}\.\d+$/, example: "8.0.mysql_aurora.3.10.0" };
+    return { major: /^8\.[04]$/, full: /^8\.[04]\.\d+$/, example: "8.4.7" };
+}
+
+/** Whether the version names the major only (`17`, `8.4`, Aurora MySQL `8.0`): RDS then picks the minor. */
+export function isMajorOnly(mode: DatabaseMode, engine: DatabaseEngine, engineVersion: string): boolean {
+    return versionGrammar(mode, engine).major.test(engineVersion);
+}
+
+/**
+ * What is wrong with an engine version for the mode, or undefined. With automatic minor upgrades on,
+ * only the major is accepted: the provider then compares the running version by prefix (`16` matches
+ * `16.13`) and never tries to go back after RDS upgrades the minor (a pinned `16.8` would make the next
+ * `up` send ModifyDBInstance 16.13 → 16.8, which RDS refuses). A full version pins the minor and needs
+ * automatic minor upgrades off; deprecated PostgreSQL minors are refused either way.
+ */
+export function engineVersionProblem(mode: DatabaseMode, engine: DatabaseEngine, engineVersion: string, autoMinorVersionUpgrade: boolean): string | undefined {
+    const g = versionGrammar(mode, engine);
+    const major = majorVersion(engine, engineVersion);
+    const allowed = autoMinorVersionUpgrade
+        ? `the major version only, e.g. ${majorVersion(engine, g.example)} (automatic minor upgrades are on: RDS picks and upgrades the minor); to pin a minor set autoMinorVersionUpgrade to false`
+        : `the major version (${majorVersion(engine, g.example)}) or a full version such as ${g.example}`;
+    if (g.major.test(engineVersion)) return undefined;
+    if (!g.full.test(engineVersion)) return `"${engineVersion}" is not a version of ${rdsEngineName(mode, engine)}; give ${allowed}`;
+    if (autoMinorVersionUpgrade) return `"${engineVersion}" pins a minor version; give ${allowed}`;
+    const deprecated = mode !== "aurora" && engine === "postgres" ? DEPRECATED_POSTGRES_MINORS[major] : undefined;
+    const minor = Number(engineVersion.split(".")[1]);
+    if (deprecated && minor >= deprecated[0] && minor <= deprecated[1]) {
+        return `PostgreSQL ${engineVersion} is deprecated: RDS stopped creating ${major}.${deprecated[0]}–${major}.${deprecated[1]} on 2026-05-01; give a newer ${major}.x or the major (${major})`;
+    }
+    return undefined;
+}
 
 /** The major version: `16` for postgres `16.8`, `8.0` for mysql `8.0.40` or Aurora MySQL `8.0.mysql_aurora.3.08.0`. */
 export function majorVersion(engine: DatabaseEngine, engineVersion: string): string {
@@ -172,6 +238,27 @@ export function rdsIdentifierProblem(identifier: string): string | undefined {
     return undefined;
 }
 
+/**
+ * What is wrong with a DB (cluster) snapshot identifier, or undefined: 1–255 letters, digits and
+ * hyphens, starting with a letter, no `--`, not ending in `-` (CreateDBSnapshot, DeleteDBInstance
+ * FinalDBSnapshotIdentifier; RDS stores it lowercase).
+ */
+export function snapshotIdentifierProblem(identifier: string): string | undefined {
+    if (identifier.length < 1 || identifier.length > 255) return `must be 1–255 characters (is ${identifier.length})`;
+    if (!/^[a-z][a-z0-9-]*$/.test(identifier)) return "must start with a lowercase letter and contain only lowercase letters, digits and hyphens";
+    if (identifier.includes("--")) return "must not contain two consecutive hyphens";
+    if (identifier.endsWith("-")) return "must not end with a hyphen";
+    return undefined;
+}
+
+/** Hex characters of the per-lifetime suffix of the final snapshot identifier (a 4-byte random id). */
+export const FINAL_SNAPSHOT_SUFFIX_BYTES = 4;
+
+/** `ecomm-prod-database-final` + `3f9a0c21` → `ecomm-prod-database-final-3f9a0c21`. */
+export function finalSnapshotIdentifier(prefix: string, suffixHex: string): string {
+    return `${prefix}-${suffixHex.toLowerCase()}`;
+}
+
 /** Minutes from Monday 00:00 for `ddd:hh:mm`, or minutes from midnight for `hh:mm`. */
 function minutes(spec: string): number {
     const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -224,8 +311,14 @@ export function databaseRuleProblems(db: DatabaseRuleInput): DatabaseRuleProblem
             message: `${db.engine} ${major} is not supported in ${db.mode} mode; supported major versions: ${majors.join(", ")}`,
         });
     }
-    if (db.mode === "aurora" && db.engine === "mysql" && !/^8\.0\.mysql_aurora\.3\.\d+\.\d+$/.test(db.engineVersion)) {
-        problems.push({ field: "engineVersion", message: "Aurora MySQL versions look like 8.0.mysql_aurora.3.08.0" });
+    const versionProblem = majors.includes(major) ? engineVersionProblem(db.mode, db.engine, db.engineVersion, db.autoMinorVersionUpgrade) : undefined;
+    if (versionProblem) problems.push({ field: "engineVersion", message: versionProblem });
+    if (db.allowMajorVersionUpgrade && !db.applyImmediately) {
+        problems.push({
+            field: "applyImmediately",
+            message:
+                "must be true while allowMajorVersionUpgrade is true: a deferred upgrade leaves the database on the old parameter group until the maintenance window, and deleting that group then fails (InvalidDBParameterGroupState); see docs/database.md, major version upgrades",
+        });
     }
     const fam = family(db.instanceClass);
     if (db.mode === "multi-az-cluster" && !MULTI_AZ_CLUSTER_FAMILIES.includes(fam)) {

@@ -136,6 +136,7 @@ export class EcommMocks implements pulumi.runtime.Mocks {
     /** The id and output state a real provider would return for a resource of this type. */
     private computed(type: string, name: string, inputs: State): { id: string | undefined; state: State } {
         if (type === "awsx:ec2:Vpc") return { id: undefined, state: { ...inputs, ...this.vpcOutputs(name, inputs) } };
+        if (type === "random:index/randomId:RandomId") return this.randomId(name, inputs);
         if (!type.startsWith("aws:")) {
             // Component resources (ours and the stack) and providers.
             return { id: type.startsWith("pulumi:providers:") ? `${name}-provider-id` : undefined, state: inputs };
@@ -295,6 +296,25 @@ export class EcommMocks implements pulumi.runtime.Mocks {
             // A Multi-AZ DB cluster (dbClusterInstanceClass set) has a writer and two readers RDS creates.
             clusterMembers: cluster && inputs.dbClusterInstanceClass ? [1, 2, 3].map((i) => `${identifier}-instance-${i}`) : inputs.clusterMembers ?? [],
             engineVersionActual: inputs.engineVersion,
+        };
+    }
+
+    /**
+     * A RandomId as the provider returns it: `byteLength` random bytes as hex, base64url (also the id),
+     * base64 and decimal. The real bytes are drawn once at creation and kept in state until the keepers
+     * change (replacement); the mock derives them from the name and keepers, so the same inputs give the
+     * same value (a later `up` on the same state) and changed keepers a new one (a replacement).
+     */
+    private randomId(name: string, inputs: State): { id: string; state: State } {
+        const length = Number(inputs.byteLength ?? 8);
+        const keepers = (inputs.keepers ?? {}) as Record<string, unknown>;
+        const seed = JSON.stringify([name, inputs.prefix ?? "", Object.entries(keepers).sort(([a], [b]) => a.localeCompare(b))]);
+        const bytes = Buffer.from(createHash("sha256").update(`random:${seed}`).digest().subarray(0, length));
+        const prefix = typeof inputs.prefix === "string" ? inputs.prefix : "";
+        const b64Url = bytes.toString("base64url");
+        return {
+            id: b64Url,
+            state: { ...inputs, byteLength: length, keepers, hex: prefix + bytes.toString("hex"), b64Url: prefix + b64Url, b64Std: prefix + bytes.toString("base64"), dec: prefix + BigInt(`0x${bytes.toString("hex")}`).toString(10) },
         };
     }
 
