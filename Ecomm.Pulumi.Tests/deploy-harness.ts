@@ -15,6 +15,8 @@ export interface DeployResource {
     readonly type: string;
     readonly name: string;
     readonly inputs: Record<string, unknown>;
+    /** `retainOnDelete` and `protect` as the program passed them (recorded by a stack transformation). */
+    readonly options: { readonly retainOnDelete?: boolean; readonly protect?: boolean };
 }
 
 export interface DeployRun {
@@ -37,6 +39,8 @@ export class DeployRunError extends Error {
 /** Mocks for the Pulumi Cloud provider: ids shaped like the real ones (`org/project/stack`, `org/name`). */
 class DeployMocks implements pulumi.runtime.Mocks {
     readonly resources: DeployResource[] = [];
+    /** Options per `type name`, filled by the stack transformation before each registration reaches the mocks. */
+    readonly options = new Map<string, DeployResource["options"]>();
 
     call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
         throw new Error(`deploy mocks: the deploy program makes no invokes, got ${args.token}`);
@@ -44,8 +48,10 @@ class DeployMocks implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
-        this.resources.push({ type: args.type, name: args.name, inputs });
+        this.resources.push({ type: args.type, name: args.name, inputs, options: this.options.get(`${args.type} ${args.name}`) ?? {} });
         switch (args.type) {
+            case "pulumiservice:index:Stack":
+                return { id: `${String(inputs.organizationName)}/${String(inputs.projectName)}/${String(inputs.stackName)}`, state: inputs };
             case "pulumiservice:index:DeploymentSettings":
                 return { id: `${String(inputs.organization)}/${String(inputs.project)}/${String(inputs.stack)}`, state: inputs };
             case "pulumiservice:index:PolicyGroup":
@@ -76,6 +82,10 @@ export async function runDeploy(overrides: Readonly<Record<string, unknown>> = {
     let outputs: Record<string, unknown> = {};
     try {
         outputs = ((await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation((t) => {
+                mocks.options.set(`${t.type} ${t.name}`, { retainOnDelete: t.opts.retainOnDelete, protect: t.opts.protect });
+                return undefined;
+            });
             try {
                 return await program();
             } catch (error) {

@@ -5,11 +5,14 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { DEFAULT_PATHS, DeployConfigError, parseDeployConfig } from "../deploy/config";
 import { goDuration, sessionName } from "../deploy/settings";
+import { POLICY_PACK_NAME, policyPackConfigFor } from "../Ecomm.Policy/pack";
 import { DEPLOY_ROOT, DeployRunError, runDeploy, type DeployResource, type DeployRun } from "./deploy-harness";
 import { readStackConfig } from "../Ecomm.Pulumi/engine/run";
 
 const SETTINGS = "pulumiservice:index:DeploymentSettings";
 const POLICY_GROUP = "pulumiservice:index:PolicyGroup";
+const STACK = "pulumiservice:index:Stack";
+const policyPackVersion = (JSON.parse(fs.readFileSync(path.join(DEPLOY_ROOT, "..", "Ecomm.Policy", "package.json"), "utf8")) as { version: string }).version;
 
 /** The stack file as written, so the tests check the program passes the file's values through. */
 interface StackEntry {
@@ -17,7 +20,11 @@ interface StackEntry {
     roleArn: string;
 }
 const stackFile = parseYaml(fs.readFileSync(path.join(DEPLOY_ROOT, "Pulumi.main.yaml"), "utf8")) as {
-    config: { "ecomm-deploy:stacks": { dev: StackEntry; prod: StackEntry }; "ecomm-deploy:githubRepository": string };
+    config: {
+        "ecomm-deploy:stacks": { dev: StackEntry; prod: StackEntry };
+        "ecomm-deploy:githubRepository": string;
+        "ecomm-deploy:policyPack": { name: string; versionTag: string; mode: string };
+    };
 };
 const fileStacks = stackFile.config["ecomm-deploy:stacks"];
 const rawMain = () => readStackConfig("main", DEPLOY_ROOT).config;
@@ -47,39 +54,54 @@ const EXPECTED_PATHS = ["Ecomm.Pulumi/**", "Pulumi*.yaml", "package*.json", "tsc
 
 describe("deployment settings from deploy/Pulumi.main.yaml", () => {
     let run: DeployRun;
-    it("registers exactly one DeploymentSettings per ecomm stack and no policy group by default", async () => {
+    it("creates both ecomm stacks, then one DeploymentSettings and one policy group per stack", async () => {
         run = await runDeploy();
         assert.deepEqual(
-            run.resources.map((r) => `${r.type} ${r.name}`),
-            [`${SETTINGS} ecomm-dev`, `${SETTINGS} ecomm-prod`],
+            run.resources.map((r) => `${r.type} ${r.name}`).sort(),
+            [`${SETTINGS} ecomm-dev`, `${SETTINGS} ecomm-prod`, `${POLICY_GROUP} ecomm-dev-policy`, `${POLICY_GROUP} ecomm-prod-policy`, `${STACK} ecomm-dev-stack`, `${STACK} ecomm-prod-stack`],
         );
+        assert.deepEqual(run.outputs.stacks, ["acme/ecomm/dev", "acme/ecomm/prod"]);
         assert.deepEqual(run.outputs.deploymentSettings, ["acme/ecomm/dev", "acme/ecomm/prod"]);
         assert.deepEqual(run.outputs.branches, { dev: "main", prod: "release" });
         assert.equal(run.outputs.repository, "https://github.com/acme/ecomm.git");
-        assert.equal("policyGroup" in run.outputs, false);
+        assert.deepEqual(run.outputs.policyGroups, ["ecomm-dev", "ecomm-prod"]);
     });
 
-    it("dev deploys main on push and previews pull requests into main", () => {
+    it("the stacks exist on a fresh organisation and survive destroying the deploy project", () => {
+        const stacks = run.resources.filter((r) => r.type === STACK);
+        assert.deepEqual(stacks.map((r) => r.inputs), [
+            { organizationName: "acme", projectName: "ecomm", stackName: "dev", forceDestroy: false },
+            { organizationName: "acme", projectName: "ecomm", stackName: "prod", forceDestroy: false },
+        ]);
+        for (const r of stacks) assert.deepEqual(r.options, { retainOnDelete: true, protect: undefined }, r.name);
+        // Settings and groups take the stack's names from the stack resources' outputs, so they register after them.
+        const order = run.resources.map((r) => r.name);
+        for (const later of ["ecomm-dev", "ecomm-prod", "ecomm-dev-policy", "ecomm-prod-policy"]) {
+            assert.ok(order.indexOf("ecomm-dev-stack") < order.indexOf(later) && order.indexOf("ecomm-prod-stack") < order.indexOf(later), `${later} after the stacks`);
+        }
+    });
+
+    it("dev deploys main on push (as refs/heads/main, the provider's form); pull requests are not previewed by Deployments", () => {
         const dev = settingsOf(run, "dev");
         assert.equal(dev.organization, "acme");
         assert.equal(dev.project, "ecomm");
-        assert.deepEqual(dev.sourceContext, { git: { branch: "main", repoDir: "." } });
-        assert.equal(dev.sourceContext.git.branch, fileStacks.dev.branch);
+        assert.deepEqual(dev.sourceContext, { git: { branch: "refs/heads/main", repoDir: "." } });
+        assert.equal(dev.sourceContext.git.branch, `refs/heads/${fileStacks.dev.branch}`);
         assert.deepEqual(dev.github, {
             repository: "acme/ecomm",
             deployCommits: true,
-            previewPullRequests: true,
+            previewPullRequests: false,
             pullRequestTemplate: false,
             paths: EXPECTED_PATHS,
         });
     });
 
-    it("prod deploys release on push and previews pull requests into release", () => {
+    it("prod deploys release on push; its pull requests are previewed by GitHub Actions only", () => {
         const prod = settingsOf(run, "prod");
-        assert.deepEqual(prod.sourceContext, { git: { branch: "release", repoDir: "." } });
-        assert.equal(prod.sourceContext.git.branch, fileStacks.prod.branch);
+        assert.deepEqual(prod.sourceContext, { git: { branch: "refs/heads/release", repoDir: "." } });
+        assert.equal(prod.sourceContext.git.branch, `refs/heads/${fileStacks.prod.branch}`);
         assert.equal(prod.github.deployCommits, true);
-        assert.equal(prod.github.previewPullRequests, true);
+        assert.equal(prod.github.previewPullRequests, false);
         assert.equal(prod.github.repository, stackFile.config["ecomm-deploy:githubRepository"]);
         assert.deepEqual(prod.github.paths, EXPECTED_PATHS);
     });
@@ -105,7 +127,7 @@ describe("deployment settings from deploy/Pulumi.main.yaml", () => {
     });
 
     it("passes no environment variables and nothing that looks like a static AWS key", () => {
-        for (const r of run.resources) {
+        for (const r of run.resources.filter((x) => x.type === SETTINGS)) {
             const ctx = r.inputs.operationContext as Settings["operationContext"];
             assert.equal(ctx.environmentVariables, undefined, `${r.name} sets environment variables`);
             const text = JSON.stringify(r.inputs);
@@ -140,31 +162,51 @@ describe("path filters", () => {
 });
 
 describe("policy pack", () => {
-    it("a configured pack is enforced on both stacks through a Policy Group", async () => {
-        const run = await runDeploy({ "ecomm-deploy:policyPack": { name: "ecomm-policy", versionTag: "1.2.0" } });
-        const groups: DeployResource[] = run.resources.filter((r) => r.type === POLICY_GROUP);
-        assert.equal(groups.length, 1);
-        assert.equal(groups[0].name, "ecomm-policy");
-        assert.deepEqual(groups[0].inputs, {
-            name: "ecomm-stacks",
-            organizationName: "acme",
-            entityType: "stacks",
-            mode: "preventative",
-            policyPacks: [{ name: "ecomm-policy", versionTag: "1.2.0" }],
-            stacks: [
-                { name: "dev", routingProject: "ecomm" },
-                { name: "prod", routingProject: "ecomm" },
-            ],
-        });
-        assert.equal(run.outputs.policyGroup, "ecomm-stacks");
+    const groupsOf = (run: DeployRun): DeployResource[] => run.resources.filter((r) => r.type === POLICY_GROUP);
+
+    it("the pack the groups enforce is the one Ecomm.Policy publishes, at the version in its package.json", () => {
+        const pack = stackFile.config["ecomm-deploy:policyPack"];
+        assert.equal(pack.name, POLICY_PACK_NAME);
+        assert.equal(pack.versionTag, policyPackVersion, "after a version bump, publish it and set this tag (docs/delivery.md)");
     });
 
-    it("audit mode and the latest version when no tag is given", async () => {
-        const run = await runDeploy({ "ecomm-deploy:policyPack": { name: "ecomm-policy", mode: "audit" } });
-        const group = run.resources.find((r) => r.type === POLICY_GROUP);
-        assert.ok(group);
-        assert.equal(group.inputs.mode, "audit");
-        assert.deepEqual(group.inputs.policyPacks, [{ name: "ecomm-policy" }]);
+    it("each stack has its own preventative group whose pack entry carries that stack's config", async () => {
+        const run = await runDeploy();
+        assert.deepEqual(groupsOf(run).map((g) => g.inputs), [
+            {
+                name: "ecomm-dev",
+                organizationName: "acme",
+                entityType: "stacks",
+                mode: "preventative",
+                policyPacks: [{ name: "ecomm-policy", versionTag: policyPackVersion, config: policyPackConfigFor("dev") }],
+                stacks: [{ name: "dev", routingProject: "ecomm" }],
+            },
+            {
+                name: "ecomm-prod",
+                organizationName: "acme",
+                entityType: "stacks",
+                mode: "preventative",
+                policyPacks: [{ name: "ecomm-policy", versionTag: policyPackVersion, config: { all: "mandatory" } }],
+                stacks: [{ name: "prod", routingProject: "ecomm" }],
+            },
+        ]);
+        const dev = groupsOf(run)[0].inputs.policyPacks as { config: Record<string, string> }[];
+        assert.equal(dev[0].config["rds-5-multi-az"], "advisory");
+        assert.equal(dev[0].config.all, "mandatory");
+    });
+
+    it("audit mode and the latest version when no tag is given; the name defaults to the published one", async () => {
+        const run = await runDeploy({ "ecomm-deploy:policyPack": { mode: "audit" } });
+        for (const g of groupsOf(run)) {
+            assert.equal(g.inputs.mode, "audit");
+            assert.deepEqual((g.inputs.policyPacks as { name: string; versionTag?: string }[]).map((p) => [p.name, p.versionTag]), [[POLICY_PACK_NAME, undefined]]);
+        }
+    });
+
+    it("no pack configured: no policy group", async () => {
+        const run = await runDeploy({ "ecomm-deploy:policyPack": undefined });
+        assert.deepEqual(groupsOf(run), []);
+        assert.equal("policyGroups" in run.outputs, false);
     });
 });
 
@@ -178,7 +220,7 @@ describe("config overrides", () => {
         assert.equal(settingsOf(run, "dev").operationContext.oidc.aws.duration, "1h30m0s");
         assert.equal(settingsOf(run, "prod").operationContext.oidc.aws.duration, "45m0s");
         assert.equal(settingsOf(run, "prod").github.deployCommits, false);
-        assert.equal(settingsOf(run, "prod").github.previewPullRequests, true);
+        assert.equal(settingsOf(run, "prod").github.previewPullRequests, false);
         assert.deepEqual(settingsOf(run, "dev").github.paths, ["infra/**", "!infra/docs/**"]);
         assert.equal(settingsOf(run, "dev").sourceContext.git.repoDir, "infra");
     });
@@ -194,8 +236,8 @@ describe("config overrides", () => {
         assert.equal(c.project, "ecomm");
         assert.equal(c.repoDir, ".");
         assert.deepEqual(c.paths, EXPECTED_PATHS);
-        assert.deepEqual(c.stacks.dev, { branch: "main", roleArn: fileStacks.dev.roleArn, sessionDurationMinutes: 60, deployCommits: true, previewPullRequests: true });
-        assert.equal(c.policyPack, undefined);
+        assert.deepEqual(c.stacks.dev, { branch: "main", roleArn: fileStacks.dev.roleArn, sessionDurationMinutes: 60, deployCommits: true, previewPullRequests: false });
+        assert.deepEqual(c.policyPack, { name: POLICY_PACK_NAME, versionTag: policyPackVersion, mode: "preventative" });
     });
 });
 
@@ -219,6 +261,8 @@ describe("bad deploy config is refused before any resource registers, naming the
         ["absolute path filter", { "ecomm-deploy:paths": ["/Ecomm.Pulumi/**"] }, "ecomm-deploy:paths[0]", "relative glob"],
         ["repoDir escaping the repository", { "ecomm-deploy:repoDir": "../other" }, "ecomm-deploy:repoDir", "relative directory"],
         ["policy mode", { "ecomm-deploy:policyPack": { name: "ecomm-policy", mode: "strict" } }, "ecomm-deploy:policyPack.mode", "audit | preventative"],
+        ["a pack name Ecomm.Policy does not publish", { "ecomm-deploy:policyPack": { name: "ecomm" } }, "ecomm-deploy:policyPack.name", "must be ecomm-policy, the name Ecomm.Policy publishes under"],
+        ["Deployments previews of pull requests (PR code on the write role)", stacks({ prod: { previewPullRequests: true } }), "ecomm-deploy:stacks.prod.previewPullRequests", "must be false"],
     ];
     for (const [what, overrides, key, hint] of cases) {
         it(what, async () => {

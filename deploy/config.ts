@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { NamespaceConfigError, parseNamespace, strictObject, type ConfigProblem } from "../Ecomm.Pulumi/config-parse";
+import { POLICY_PACK_NAME } from "../Ecomm.Policy/pack";
 
 export const DEPLOY_NAMESPACE = "ecomm-deploy";
 
@@ -59,8 +60,6 @@ const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,
 const REPO_DIR = /^(?:\.|(?!\/)(?!.*\.\.)[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*)$/;
 /** A path filter: a relative glob, optionally negated with a leading `!`. */
 const PATH_FILTER = /^!?(?!\/)[A-Za-z0-9._*?[\]{},/-]+$/;
-/** Published policy pack names: letters, digits, `-`, `_` and `.`. */
-const POLICY_PACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const VERSION_TAG = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,99}$/;
 
 // ---------------------------------------------------------------------------------------------------
@@ -85,8 +84,16 @@ function stackSchema(defaultBranch: string) {
         sessionDurationMinutes: int(15, 720).default(60),
         /** Run `pulumi up` on every push to `branch` that touches a path in `paths`. */
         deployCommits: bool().default(true),
-        /** Run `pulumi preview` on pull requests into `branch` and comment the result on the PR. */
-        previewPullRequests: bool().default(true),
+        /**
+         * Must stay false. Pulumi Deployments runs a pull request's preview with the stack's one OIDC role
+         * (`operationContext.oidc.aws.roleARN` has no per-operation variant), so PR code would get the
+         * deployment role. Pull requests are previewed by GitHub Actions instead, on a read-only role.
+         */
+        previewPullRequests: z
+            .literal(false, {
+                error: "must be false: Pulumi Deployments would run the pull request's code with the stack's deployment role, which can write; pull requests are previewed by GitHub Actions on the read-only preview role (docs/delivery.md)",
+            })
+            .default(false),
     });
 }
 
@@ -124,14 +131,18 @@ export const deployConfigSchema = strict({
         prod: stackSchema("release"),
     }),
     /**
-     * A published policy pack to enforce on both stacks through a Pulumi Cloud Policy Group (Deployment
-     * settings have no policy-pack input: the organisation's Policy Groups apply packs to stacks, for every
-     * operation whoever runs it). Leave unset until the pack is published with `pulumi policy publish`.
+     * The published policy pack to enforce, through one Pulumi Cloud Policy Group per stack, each with that
+     * stack's config (Deployment settings have no policy-pack input: Policy Groups apply packs to stacks,
+     * for every operation whoever runs it). Publish the pack (`pulumi policy publish <org>` in
+     * Ecomm.Policy/) before setting this; leave it unset to register no policy group.
      */
     policyPack: strict({
-        name: z.string().regex(POLICY_PACK_NAME, { error: "must be a published policy pack name such as ecomm-policy" }),
-        /** The published version to enforce; the latest when unset. */
-        versionTag: z.string().regex(VERSION_TAG, { error: "must be a policy pack version tag such as 1.0.0" }).optional(),
+        /** The pack's name: always the name `Ecomm.Policy/index.ts` publishes under. */
+        name: z
+            .literal(POLICY_PACK_NAME, { error: `must be ${POLICY_PACK_NAME}, the name Ecomm.Policy publishes under (POLICY_PACK_NAME in Ecomm.Policy/pack.ts)` })
+            .default(POLICY_PACK_NAME),
+        /** The published version to enforce (`version` in Ecomm.Policy/package.json when it was published); the latest when unset. */
+        versionTag: z.string().regex(VERSION_TAG, { error: "must be a policy pack version tag such as 0.1.0" }).optional(),
         /** `preventative` blocks an operation that violates a mandatory policy; `audit` only reports. */
         mode: z.enum(POLICY_GROUP_MODES, { error: `must be one of: ${POLICY_GROUP_MODES.join(" | ")}` }).default("preventative"),
     }).optional(),

@@ -2,6 +2,7 @@
  * Pure builders: the Pulumi Deployments settings and the policy group the deploy project registers,
  * as plain values computed from the validated config (tested without any engine).
  */
+import { policyPackConfigFor, type PolicyPackConfig } from "../Ecomm.Policy/pack";
 import { ECOMM_STACKS, type DeployConfig, type EcommStack } from "./config";
 
 /** Commands Pulumi Deployments runs in the checkout before `pulumi preview`/`up`: exactly the lockfile. */
@@ -14,7 +15,7 @@ export interface StackDeploymentSettings {
     readonly stack: EcommStack;
     readonly sourceContext: {
         readonly git: {
-            /** Pushes to this branch deploy; pull requests into it preview. */
+            /** Pushes to this branch deploy, as a full ref (`refs/heads/main`), the form the provider's examples use. */
             readonly branch: string;
             /** Where the ecomm `Pulumi.yaml` is, relative to the repository root. */
             readonly repoDir: string;
@@ -23,6 +24,7 @@ export interface StackDeploymentSettings {
     readonly github: {
         readonly repository: string;
         readonly deployCommits: boolean;
+        /** Always false: a Deployments preview would run PR code with the stack's write role (see config.ts). */
         readonly previewPullRequests: boolean;
         /** Review stacks per PR are not used: previews run against the real stack, which is cheaper and closer to what merges. */
         readonly pullRequestTemplate: boolean;
@@ -48,14 +50,36 @@ export interface StackDeploymentSettings {
     readonly cacheOptions: { readonly enable: boolean };
 }
 
-/** `pulumiservice:index:PolicyGroup` inputs that apply the ecomm policy pack to both stacks. */
+/** `pulumiservice:index:PolicyGroup` inputs that apply the ecomm policy pack, with one stack's config, to that stack. */
 export interface EcommPolicyGroup {
     readonly name: string;
     readonly organizationName: string;
     readonly entityType: "stacks";
     readonly mode: "audit" | "preventative";
-    readonly policyPacks: readonly { readonly name: string; readonly versionTag?: string }[];
-    readonly stacks: readonly { readonly name: string; readonly routingProject: string }[];
+    /** `config` is the pack entry's config (provider 1.3.0: "The special key `all` sets the default enforcement level"). */
+    readonly policyPacks: readonly { readonly name: string; readonly versionTag?: string; readonly config: PolicyPackConfig }[];
+    readonly stacks: readonly { readonly name: EcommStack; readonly routingProject: string }[];
+}
+
+/** `pulumiservice:index:Stack` inputs: the ecomm stack itself, which the settings and policy group need to exist. */
+export interface EcommStackArgs {
+    readonly organizationName: string;
+    readonly projectName: string;
+    readonly stackName: EcommStack;
+    /** Never delete a stack that still holds resources (the provider's default, set explicitly). */
+    readonly forceDestroy: false;
+}
+
+/**
+ * Options of the stack resources: `retainOnDelete` keeps the ecomm stacks (and the AWS resources they
+ * track) when the deploy project is destroyed or the resource is replaced; Pulumi only forgets them.
+ * Not `protect`: that would make `pulumi destroy` in deploy/ fail instead of removing settings and groups.
+ */
+export const STACK_RESOURCE_OPTIONS = { retainOnDelete: true } as const;
+
+/** A branch as the full git ref Deployments and GitHub's OIDC subjects use: `main` → `refs/heads/main`. */
+export function gitRef(branch: string): string {
+    return `refs/heads/${branch}`;
 }
 
 /** Minutes as the `XhYmZs` duration text AWS OIDC settings take: 60 → `1h0m0s`, 45 → `45m0s`. */
@@ -76,7 +100,7 @@ export function deploymentSettingsFor(config: DeployConfig, stack: EcommStack): 
         organization: config.organization,
         project: config.project,
         stack,
-        sourceContext: { git: { branch: s.branch, repoDir: config.repoDir } },
+        sourceContext: { git: { branch: gitRef(s.branch), repoDir: config.repoDir } },
         github: {
             repository: config.githubRepository,
             deployCommits: s.deployCommits,
@@ -99,18 +123,30 @@ export function deploymentSettingsFor(config: DeployConfig, stack: EcommStack): 
     };
 }
 
-/** The policy group enforcing the configured pack on every ecomm stack, or `undefined` when none is configured. */
-export function policyGroupFor(config: DeployConfig): EcommPolicyGroup | undefined {
+export function stackFor(config: DeployConfig, stack: EcommStack): EcommStackArgs {
+    return { organizationName: config.organization, projectName: config.project, stackName: stack, forceDestroy: false };
+}
+
+/**
+ * One policy group per ecomm stack, each applying the pack with that stack's config (`policyPackConfigFor`,
+ * the same config the CLI and GitHub Actions pass): a group's pack entry carries one config, and dev and
+ * prod need different ones. Empty when no pack is configured.
+ */
+export function policyGroupsFor(config: DeployConfig): EcommPolicyGroup[] {
     const pack = config.policyPack;
-    if (!pack) return undefined;
-    return {
-        name: `${config.project}-stacks`,
+    if (!pack) return [];
+    return ECOMM_STACKS.map((stack) => ({
+        name: `${config.project}-${stack}`,
         organizationName: config.organization,
         entityType: "stacks",
         mode: pack.mode,
-        policyPacks: [pack.versionTag === undefined ? { name: pack.name } : { name: pack.name, versionTag: pack.versionTag }],
-        stacks: ECOMM_STACKS.map((name) => ({ name, routingProject: config.project })),
-    };
+        policyPacks: [
+            pack.versionTag === undefined
+                ? { name: pack.name, config: policyPackConfigFor(stack) }
+                : { name: pack.name, versionTag: pack.versionTag, config: policyPackConfigFor(stack) },
+        ],
+        stacks: [{ name: stack, routingProject: config.project }],
+    }));
 }
 
 /** The repository's clone URL, for humans (the service derives it from `github.repository`). */
