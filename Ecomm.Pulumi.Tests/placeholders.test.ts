@@ -51,7 +51,7 @@ describe("placeholderProblems: every value, every namespace, with its command", 
                 ["ecomm:monitoring.alarmEmails[1]", "ops@example.com", "pulumi config set --stack prod --path 'ecomm:monitoring.alarmEmails[1]' <your on-call address>"],
                 ["ecomm:webhook", "[secret]", "pulumi config set --stack prod --secret ecomm:webhook <your real value>"],
                 ["aws:allowedAccountIds[0]", "123456789012", "pulumi config set --stack prod --path 'aws:allowedAccountIds[0]' <your real value>"],
-                ["ecomm:tags", "owner@example.com", "pulumi config set --stack prod ecomm:tags <your real value>"],
+                ["ecomm:tags[\"owner@example.com\"]", "owner@example.com", "pulumi config rm --stack prod --path 'ecomm:tags[\"owner@example.com\"]'"],
             ],
         );
     });

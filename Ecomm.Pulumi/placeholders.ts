@@ -150,16 +150,15 @@ export function placeholderReason(text: string): string | undefined {
     return reasons.length > 0 ? reasons.join("; ") : undefined;
 }
 
-type Leaf = { readonly namespace: string; readonly path: (string | number)[]; readonly value: string };
+/** A string or number in a config value; `key`: the placeholder is the object key at `path` (a tag key). */
+type Leaf = { readonly namespace: string; readonly path: (string | number)[]; readonly value: string; readonly key?: boolean };
 
 function* leaves(namespace: string, path: (string | number)[], value: unknown): Generator<Leaf> {
     if (Array.isArray(value)) {
         for (const [i, v] of value.entries()) yield* leaves(namespace, [...path, i], v);
     } else if (value && typeof value === "object") {
         for (const [k, v] of Object.entries(value)) {
-            // A placeholder in an object key (a tag key) is reported at the object, set as a whole.
-            const reason = placeholderReason(k);
-            if (reason) yield { namespace, path, value: k };
+            yield { namespace, path: [...path, k], value: k, key: true };
             yield* leaves(namespace, [...path, k], v);
         }
     } else if (typeof value === "string" || typeof value === "number") {
@@ -201,7 +200,10 @@ export function placeholderProblems(raw: Readonly<Record<string, string>>, ctx: 
                 key: full,
                 value: secret ? "[secret]" : leaf.value,
                 message: `is a documentation placeholder (${reason}), not a value AWS can use`,
-                fix: configSetCommand(leaf.namespace, leaf.path, hint, { ...ctx, secret }),
+                // A placeholder key (a tag named after an example domain) is removed, then set under a real name.
+                fix: leaf.key
+                    ? `pulumi config rm${ctx.stack ? ` --stack ${ctx.stack}` : ""} --path '${full}'`
+                    : configSetCommand(leaf.namespace, leaf.path, hint, { ...ctx, secret }),
             });
         }
     }
