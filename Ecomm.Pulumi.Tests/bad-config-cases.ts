@@ -14,8 +14,14 @@ export function withPatch(raw: Record<string, string>, key: string, patch: Recor
     return { ...raw, [key]: JSON.stringify(merged) };
 }
 
-/** [what, stack, key patch, the full key the message must name, a fragment of what is allowed]. */
-export type Case = [string, "dev" | "prod", (raw: Record<string, string>) => Record<string, string>, string, string];
+/**
+ * [what, stack, key patch, the full key the message must name, a fragment of what is allowed, options].
+ * `realEngine`: the refusal happens under the real engine only; offline, the missing value is stood in.
+ */
+export type Case = [string, "dev" | "prod", (raw: Record<string, string>) => Record<string, string>, string, string, CaseOptions?];
+export interface CaseOptions {
+    readonly realEngine?: boolean;
+}
 const patch = (key: string, p: Record<string, unknown>) => (raw: Record<string, string>) => withPatch(raw, key, p);
 const set = (key: string, value: string | undefined) => (raw: Record<string, string>) => {
     const out = { ...raw };
@@ -55,7 +61,23 @@ export const CASES: Case[] = [
     ["overlapping windows", "dev", patch("ecomm:database", { backupWindow: "05:30-06:30", maintenanceWindow: "sun:05:00-sun:06:00" }), "ecomm:database.maintenanceWindow", "overlap"],
     ["alarm email malformed", "dev", patch("ecomm:monitoring", { alarmEmails: ["oncall"] }), "ecomm:monitoring.alarmEmails[0]", "email address"],
     ["certificate ARN malformed", "dev", set("ecomm:certificateArn", "arn:aws:iam::123:cert"), "ecomm:certificateArn", "ACM certificate ARN"],
-    ["prod without certificate", "prod", set("ecomm:certificateArn", undefined), "ecomm:certificateArn", "required in prod"],
+    ["prod without certificate", "prod", set("ecomm:certificateArn", undefined), "ecomm:certificateArn", "required in prod", { realEngine: true }],
+    ["prod without an on-call address", "prod", patch("ecomm:monitoring", { alarmEmails: [] }), "ecomm:monitoring.alarmEmails", "at least one address in prod", { realEngine: true }],
+    ["certificate in another region than aws:region", "prod", set("ecomm:certificateArn", "arn:aws:acm:eu-west-1:210987654321:certificate/8e4f2a3b-1c5d-4e6f-9a7b-2c3d4e5f6a7b"), "ecomm:certificateArn", "in aws:region (us-east-1), not eu-west-1"],
+    ["pinned AZ of another region", "dev", patch("ecomm:network", { availabilityZoneNames: ["eu-west-1a", "eu-west-1b"] }), "ecomm:network.availabilityZoneNames[0]", "Availability Zone of aws:region (us-east-1)"],
+    ["pinned AZ that is a Local Zone", "dev", patch("ecomm:network", { availabilityZoneNames: ["us-east-1a", "us-east-1-bos-1a"] }), "ecomm:network.availabilityZoneNames[1]", "Local Zones and Wavelength Zones are not"],
+    ["resilience target AZ of another region", "dev", patch("ecomm:resilience", { targetAvailabilityZone: "us-west-2a" }), "ecomm:resilience.targetAvailabilityZone", "Availability Zone of aws:region (us-east-1)"],
+    ["tag key with the reserved aws: prefix", "dev", set("ecomm:tags", JSON.stringify({ "aws:team": "shop" })), "ecomm:tags.aws:team", 'must not start with "aws:"'],
+    ["tag key with the reserved prefix in upper case", "dev", set("ecomm:tags", JSON.stringify({ "AWS:Team": "shop" })), "ecomm:tags.AWS:Team", 'must not start with "aws:"'],
+    ["tag key over 128 characters", "dev", set("ecomm:tags", JSON.stringify({ ["k".repeat(129)]: "v" })), `ecomm:tags.${"k".repeat(129)}`, "1–128 characters"],
+    ["tag value with a character AWS refuses", "dev", set("ecomm:tags", JSON.stringify({ Owner: "shop|payments" })), "ecomm:tags.Owner", "only letters, digits, spaces and _.:/=+-@"],
+    ["tag value with the reserved aws: prefix", "dev", set("ecomm:tags", JSON.stringify({ Owner: "aws:shop" })), "ecomm:tags.Owner", 'must not start with "aws:"'],
+    ["user tag a default tag of the program overwrites", "dev", set("ecomm:tags", JSON.stringify({ Project: "shop" })), "ecomm:tags.Project", "the program sets on every resource"],
+    ["user tag a resource's own tag overwrites", "dev", set("ecomm:tags", JSON.stringify({ Name: "shop" })), "ecomm:tags.Name", "some resources set themselves"],
+    ["more user tags than fit beside the program's", "dev", set("ecomm:tags", JSON.stringify(Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`Tag${i}`, "x"])))), "ecomm:tags", "at most 44 tags"],
+    ["aws:defaultTags, which the program's provider ignores", "dev", set("aws:defaultTags", JSON.stringify({ tags: { Team: "shop" } })), "aws:defaultTags", "put extra tags in ecomm:tags"],
+    ["CPU stress below the scaling target", "dev", patch("ecomm:resilience", { cpuStressPercent: 40 }), "ecomm:resilience.cpuStressPercent", "above ecomm:backend.scaling.cpuTargetPercent (50)"],
+    ["CPU stress at the scaling target", "dev", (raw) => withPatch(withPatch(raw, "ecomm:backend", { scaling: { cpuTargetPercent: 70 } }), "ecomm:resilience", { cpuStressPercent: 70 }), "ecomm:resilience.cpuStressPercent", "above ecomm:backend.scaling.cpuTargetPercent (70)"],
     ["prod without NAT", "prod", patch("ecomm:network", { natGateways: "none" }), "ecomm:network.natGateways", "perAz or single in prod"],
     ["prod flow logs off", "prod", patch("ecomm:network", { flowLogs: { enabled: false } }), "ecomm:network.flowLogs.enabled", "must be true in prod"],
     ["prod database deletion protection off", "prod", patch("ecomm:database", { deletionProtection: false }), "ecomm:database.deletionProtection", "must be true in prod"],

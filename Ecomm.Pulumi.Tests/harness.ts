@@ -8,11 +8,21 @@ import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, type StackRun } from "../Ecomm.Pulumi/engine/run";
 import { EcommMocks, type RecordedResource } from "../Ecomm.Pulumi/engine/mocks";
+import { withStandIns } from "../Ecomm.Pulumi/placeholders";
 
 export type { RecordedResource, StackRun };
 
 export function run(stack: string, config?: Record<string, unknown>): Promise<StackRun> {
     return runStack({ stack, config });
+}
+
+/**
+ * The stack file's raw config as the offline engine hands it to the program: with a labelled stand-in
+ * for each value only the stack's user knows (prod's certificate and on-call address).
+ */
+export function offlineStackConfig(stack: string): Record<string, string> {
+    const raw = readStackConfig(stack).config;
+    return withStandIns(raw, raw["aws:region"] ?? "us-east-1", stack).config;
 }
 
 /** Every recorded resource of a type (the full token, e.g. `aws:lb/targetGroup:TargetGroup`). */
@@ -40,9 +50,9 @@ export function jsonInput<T = unknown>(resource: RecordedResource, key: string):
 }
 
 /** Runs a stack expecting the program to refuse; returns the error after checking nothing was registered. */
-export async function refused(stack: string, config: Record<string, unknown>): Promise<StackRunError> {
+export async function refused(stack: string, config: Record<string, unknown>, options: { readonly realEngine?: boolean } = {}): Promise<StackRunError> {
     try {
-        await runStack({ stack, config });
+        await runStack({ stack, config, realEngine: options.realEngine });
     } catch (err) {
         assert.ok(err instanceof StackRunError, `expected a StackRunError, got ${String(err)}`);
         const registered = err.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
@@ -118,6 +128,7 @@ export async function runComponent<T extends Record<string, unknown>>(
         config: {},
         secretKeys: [],
         invokes: mocks.invokes,
+        standIns: [],
         value,
     };
 }

@@ -31,7 +31,7 @@ import { END_MARKER, README_FILE, renderOutputsTable, START_MARKER, withOutputsT
 // ---------------------------------------------------------------------------------------------------
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-type Returned = ReturnType<typeof ecommStack>;
+type Returned = Awaited<ReturnType<typeof ecommStack>>;
 /** `satisfies` in stack.ts cannot see keys added through a spread: these can. */
 type ExtraKeys = Exclude<keyof Returned, keyof EcommStackOutputs>;
 type MissingKeys = Exclude<keyof EcommStackOutputs, keyof Returned>;

@@ -35,10 +35,47 @@ describe("npm run plan", () => {
         const { code, stdout } = await plan(["--stack", "prod", "--json"]);
         assert.equal(code, 0);
         const doc = JSON.parse(stdout) as Record<string, unknown>;
-        assert.deepEqual(Object.keys(doc), ["version", "stack", "resourceCount", "countsByType", "resources", "outputs", "scorecard", "cost"]);
+        assert.deepEqual(Object.keys(doc), ["version", "stack", "resourceCount", "countsByType", "resources", "outputs", "scorecard", "cost", "standIns"]);
         assert.equal(doc.stack, "prod");
         assert.equal((doc.outputs as { privateSubnetIds: string[] }).privateSubnetIds.length, 3);
         assert.equal((doc.resources as unknown[]).length, doc.resourceCount);
+    });
+
+    it("runs prod from a fresh clone with labelled stand-ins for the values its user sets, listed in the text", async () => {
+        const { code, stdout, stderr } = await plan(["--stack", "prod"]);
+        assert.equal(code, 0, stderr);
+        assert.ok(
+            stdout.includes(
+                "Stand-ins (2): required values the stack file lacks; this plan assumed these placeholders, a real `pulumi up` refuses until you set them\n" +
+                    "  ecomm:certificateArn = arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000\n" +
+                    "      why: prod serves HTTPS only: its listener needs an ACM certificate in aws:region (or set ecomm:domain to have one issued)\n" +
+                    "      set: pulumi config set --stack prod ecomm:certificateArn <ARN of an issued ACM certificate in us-east-1>\n" +
+                    "  ecomm:monitoring.alarmEmails[0] = stand-in-oncall@example.invalid\n",
+            ),
+            stdout.slice(0, 1500),
+        );
+        assert.match(stdout, /set: pulumi config set --stack prod --path 'ecomm:monitoring\.alarmEmails\[0\]' <your on-call address>/);
+        // The stand-ins are what the plan's resources use.
+        assert.match(stdout, /web-https {2}\(aws:lb\/listener:Listener\)/);
+    });
+
+    it("lists the stand-ins in --json (key, value, why, fix); dev needs none", async () => {
+        const prod = JSON.parse((await plan(["--stack", "prod", "--json"])).stdout) as { standIns: { key: string; value: string; why: string; fix: string }[] };
+        assert.deepEqual(
+            prod.standIns.map((s) => [s.key, s.value]),
+            [
+                ["ecomm:certificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"],
+                ["ecomm:monitoring.alarmEmails[0]", "stand-in-oncall@example.invalid"],
+            ],
+        );
+        assert.deepEqual(prod.standIns.map((s) => s.fix), [
+            "pulumi config set --stack prod ecomm:certificateArn <ARN of an issued ACM certificate in us-east-1>",
+            "pulumi config set --stack prod --path 'ecomm:monitoring.alarmEmails[0]' <your on-call address>",
+        ]);
+        assert.ok(prod.standIns.every((s) => s.why.length > 20));
+        const dev = JSON.parse((await plan(["--stack", "dev", "--json"])).stdout) as { standIns: unknown[] };
+        assert.deepEqual(dev.standIns, []);
+        assert.match((await plan(["--stack", "dev"])).stdout, /\nStand-ins: none \(every required value is set\)\n/);
     });
 
     it("exits 1 naming the bad key when the config is refused", async () => {
@@ -53,7 +90,7 @@ describe("npm run plan", () => {
     it("shows the certificate, its validation and both DNS records for prod with ecomm:domain", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecomm-plan-"));
         const prod = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.prod.yaml"), "utf8");
-        const withDomain = prod.replace(/^ {2}ecomm:certificateArn: .*$/m, "  ecomm:domain:\n    name: shop.example.com\n    hostedZoneId: Z0123456789ABCDEFGHIJ");
+        const withDomain = prod.replace(/^ {2}ecomm:loadBalancer:$/m, "  ecomm:domain:\n    name: shop.example.com\n    hostedZoneId: Z0123456789ABCDEFGHIJ\n  ecomm:loadBalancer:");
         assert.notEqual(withDomain, prod);
         fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), withDomain);
         const { code, stdout, stderr } = await plan(["--stack", "prod", "--root", dir]);

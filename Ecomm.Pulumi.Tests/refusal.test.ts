@@ -22,9 +22,9 @@ describe("the stack program refuses every bad config before registering anything
         assert.ok(CASES.length >= 25);
         assert.equal(new Set(CASES.map(([what]) => what)).size, CASES.length);
     });
-    for (const [what, stack, mutate, key, allowed] of CASES) {
-        it(`${what} (${key})`, async () => {
-            const err = await refused(stack, overrides(stack, mutate));
+    for (const [what, stack, mutate, key, allowed, options] of CASES) {
+        it(`${what} (${key})${options?.realEngine ? " under the real engine" : ""}`, async () => {
+            const err = await refused(stack, overrides(stack, mutate), options);
             assert.ok(err.message.includes(key), err.message);
             assert.ok(err.message.includes(allowed), err.message);
             assert.match(err.message, new RegExp(`${key.replace(/[.[\]]/g, "\\$&")} = `), "the message shows the bad value");

@@ -124,7 +124,8 @@ describe("scorecard of the real stacks", () => {
 
     it("plan --json keeps a stable shape", () => {
         const doc = planJson(buildReport(prod));
-        assert.deepEqual(Object.keys(doc), ["version", "stack", "resourceCount", "countsByType", "resources", "outputs", "scorecard", "cost"]);
+        assert.deepEqual(Object.keys(doc), ["version", "stack", "resourceCount", "countsByType", "resources", "outputs", "scorecard", "cost", "standIns"]);
+        assert.deepEqual(Object.keys(doc.standIns[0]), ["key", "value", "why", "fix"]);
         assert.equal(doc.version, 1);
         assert.deepEqual(Object.keys(doc.scorecard), ["rotation", "drain", "replacement", "scaleOut", "azLoss", "database", "availability", "warnings"]);
         assert.deepEqual(Object.keys(doc.cost), ["region", "currency", "asOf", "lines", "totalAtMin", "totalAtMax", "unpriced", "usage"]);

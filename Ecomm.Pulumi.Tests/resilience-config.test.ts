@@ -2,11 +2,10 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { ConfigError, parseStackConfig } from "../Ecomm.Pulumi/config";
-import { readStackConfig } from "../Ecomm.Pulumi/engine/run";
-import { patched, refused } from "./harness";
+import { offlineStackConfig, patched, refused } from "./harness";
 
 const raw = (stack: string, resilience?: unknown) => {
-    const config = readStackConfig(stack).config;
+    const config = offlineStackConfig(stack);
     return resilience === undefined ? config : { ...config, "ecomm:resilience": JSON.stringify(resilience) };
 };
 

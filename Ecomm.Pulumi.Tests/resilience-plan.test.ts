@@ -2,13 +2,13 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { parseStackConfig } from "../Ecomm.Pulumi/config";
-import { readStackConfig } from "../Ecomm.Pulumi/engine/run";
+import { offlineStackConfig } from "./harness";
 import {
     cpuStressDocumentParameters, databaseFailoverAction, dbFailoverRefusal, isoMinutes, planExperiments,
 } from "../Ecomm.Pulumi/resilience-plan";
 
 const configOf = (stack: string, resilience?: unknown) => {
-    const raw = readStackConfig(stack).config;
+    const raw = offlineStackConfig(stack);
     return parseStackConfig(resilience === undefined ? raw : { ...raw, "ecomm:resilience": JSON.stringify(resilience) });
 };
 

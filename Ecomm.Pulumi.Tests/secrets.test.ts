@@ -63,7 +63,7 @@ describe("no plaintext secrets anywhere", () => {
             outputs: { note: "AKIAABCDEFGHIJKLMNOP", other: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
             config: {},
             secretKeys: [],
-            invokes: [],
+            invokes: [], standIns: [],
         } as StackRun;
         assert.deepEqual(plaintextSecrets(fake).length, 3);
     });

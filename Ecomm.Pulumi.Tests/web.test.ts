@@ -16,7 +16,8 @@ const LT = "aws:ec2/launchTemplate:LaunchTemplate";
 const POLICY = "aws:autoscaling/policy:Policy";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const SSM_PARAMETER = "aws:ssm/getParameter:getParameter";
-const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000";
+/** The offline stand-in for prod's certificate (its stack file leaves the real one to its user). */
+const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000";
 const ROLES = ["frontend", "backend"] as const;
 
 interface Expected {

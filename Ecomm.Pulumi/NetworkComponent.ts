@@ -20,16 +20,13 @@ export interface NetworkComponentArgs {
      */
     readonly cidrBlock: string;
     /**
-     * How many Availability Zones to spread over (2–6). The region's first N available AZs are used
-     * unless `availabilityZoneNames` pins them.
+     * The AZs to spread over (1–6 names), in order: subnet i of every tier goes to AZ i. Always explicit,
+     * so the subnets, the `availabilityZones` output and everything that targets an AZ (FIS) use one
+     * list; awsx's own default (`numberOfAvailabilityZones`) takes the first N of an unfiltered AZ list,
+     * which can hold an impaired AZ or an opted-in Local Zone. The stack resolves them (`resolveAvailabilityZones`).
+     * @example ["us-east-1a", "us-east-1b", "us-east-1c"]
      */
-    readonly availabilityZoneCount: number;
-    /**
-     * Pinned AZ names. Pinning stops a change in the region's AZ list (a new AZ, an AZ leaving the
-     * `available` state for this account) from replacing subnets and NAT gateways on the next `up`.
-     * @default the first `availabilityZoneCount` available AZs
-     */
-    readonly availabilityZoneNames?: readonly string[];
+    readonly availabilityZoneNames: readonly string[];
     /**
      * NAT gateways: `perAz` keeps each AZ's egress alive when another AZ fails (one gateway per AZ,
      * about $33/month each plus data); `single` is one gateway in the first AZ, a single point of
@@ -74,10 +71,9 @@ export class NetworkComponent extends pulumi.ComponentResource {
     constructor(name: string, args: NetworkComponentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecomm:network:NetworkComponent", name, {}, opts);
 
-        const azCount = args.availabilityZoneNames?.length ?? args.availabilityZoneCount;
         this.cidrBlock = args.cidrBlock;
-        this.subnetPlan = planSubnets(args.cidrBlock, azCount);
-        this.availabilityZones = this.resolveAvailabilityZones(args, azCount);
+        this.subnetPlan = planSubnets(args.cidrBlock, args.availabilityZoneNames.length);
+        this.availabilityZones = pulumi.output([...args.availabilityZoneNames]);
 
         const vpc = this.createVpc(name, args);
         this.vpcId = vpc.vpcId;
@@ -97,26 +93,13 @@ export class NetworkComponent extends pulumi.ComponentResource {
         });
     }
 
-    private resolveAvailabilityZones(args: NetworkComponentArgs, azCount: number): pulumi.Output<string[]> {
-        if (args.availabilityZoneNames) return pulumi.output([...args.availabilityZoneNames]);
-        // The same list awsx takes its first N from: available AZs that need no opt-in.
-        return aws
-            .getAvailabilityZonesOutput(
-                { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
-                { parent: this },
-            )
-            .names.apply((names) => names.slice(0, azCount));
-    }
-
     private createVpc(name: string, args: NetworkComponentArgs): awsx.ec2.Vpc {
         const plan = this.subnetPlan;
         return new awsx.ec2.Vpc(
             `${name}-vpc`,
             {
                 cidrBlock: args.cidrBlock,
-                ...(args.availabilityZoneNames
-                    ? { availabilityZoneNames: [...args.availabilityZoneNames] }
-                    : { numberOfAvailabilityZones: args.availabilityZoneCount }),
+                availabilityZoneNames: [...args.availabilityZoneNames],
                 enableDnsHostnames: true,
                 enableDnsSupport: true,
                 natGateways: { strategy: NAT_STRATEGY[args.natGateways] },

@@ -12,6 +12,8 @@ export interface ConfigProblem {
     readonly value: unknown;
     /** What is allowed. */
     readonly message: string;
+    /** The command that fixes it, where one exists (`pulumi config set ...`). */
+    readonly fix?: string;
 }
 
 /** Every problem of one namespace's config, in one error. */
@@ -22,7 +24,7 @@ export class NamespaceConfigError extends Error {
     ) {
         super(
             `Invalid ${namespace} configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${p.key} = ${showValue(p.value)}: ${p.message}`).join("\n"),
+                problems.map((p) => `  - ${p.key} = ${showValue(p.value)}: ${p.message}${p.fix ? `\n      fix: ${p.fix}` : ""}`).join("\n"),
         );
         this.name = "ConfigError";
     }
@@ -85,7 +87,9 @@ export function parseNamespace<T>(raw: Readonly<Record<string, string>>, spec: N
                 }
             } else {
                 const value = issue.path.length === 0 ? undefined : "input" in issue ? issue.input : undefined;
-                problems.push({ key: fullKey(spec.namespace, issue.path), value, message: issue.message });
+                // A custom issue may carry the command that fixes it (`params: { fix }`).
+                const fix = issue.code === "custom" && typeof issue.params?.fix === "string" ? issue.params.fix : undefined;
+                problems.push({ key: fullKey(spec.namespace, issue.path), value, message: issue.message, ...(fix ? { fix } : {}) });
             }
         }
     }

@@ -10,6 +10,9 @@ import { z } from "zod";
 import { NamespaceConfigError, parseNamespace, strictObject, type ConfigProblem } from "./config-parse";
 import { parseCidr } from "./network-plan";
 import { databaseRuleProblems, defaultEngineVersion, requiredAvailabilityZones } from "./database-rules";
+import { MAX_USER_TAGS, tagKeyProblem, tagValueProblem } from "./tagging";
+import { AZ_NAME, isZoneOfRegion, targetZoneProblem, zoneOfRegionRule } from "./zones";
+import { REQUIRED_VALUES, requiredValueFix } from "./placeholders";
 
 export const CONFIG_NAMESPACE = "ecomm";
 
@@ -201,8 +204,8 @@ function networkSchema(d: EnvDefaults) {
         /** Pinned AZ names; their count must equal `availabilityZones`. */
         availabilityZoneNames: z
             .array(
-                z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, {
-                    error: "must be an availability zone name such as us-east-1a",
+                z.string().regex(AZ_NAME, {
+                    error: "must be an availability zone name such as us-east-1a (Local Zones and Wavelength Zones are not Availability Zones)",
                 }),
                 { error: "must be a list of availability zone names" },
             )
@@ -515,13 +518,11 @@ function domainSchema() {
     });
 }
 
-const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-
 /**
  * The schema of the `ecomm:` keys for an environment. `region` is the stack's `aws:region`, for the
- * rules that compare against it.
+ * rules that compare against it; `stack` names the stack in the `pulumi config set` commands of errors.
  */
-export function stackConfigSchema(env: Environment, region?: string) {
+export function stackConfigSchema(env: Environment, region?: string, stack?: string) {
     const d = ENV_DEFAULTS[env];
     return strict({
         environment: oneOf(ENVIRONMENTS),
@@ -546,13 +547,22 @@ export function stackConfigSchema(env: Environment, region?: string) {
                 error: "must be an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/<uuid>",
             })
             .optional(),
-        /** Extra tags for every taggable resource. */
+        /** Extra tags for every taggable resource (AWS's tag rules and the program's own keys: tagging.ts). */
         tags: z
-            .record(
-                z.string().regex(TAG_KEY, { error: "tag keys must be 1–128 characters of letters, digits, spaces and _.:/=+-@" }),
-                z.string().max(256, { error: "tag values must be at most 256 characters" }),
-            )
-            .default({}),
+            .record(z.string(), z.string({ error: "tag values must be strings" }), { error: "must be a map of tag keys to values" })
+            .default({})
+            .superRefine((tags, ctx) => {
+                const entries = Object.entries(tags);
+                if (entries.length > MAX_USER_TAGS) {
+                    ctx.addIssue({ code: "custom", input: tags, message: `at most ${MAX_USER_TAGS} tags: AWS allows 50 per resource, and the program sets up to ${50 - MAX_USER_TAGS} itself` });
+                }
+                for (const [key, value] of entries) {
+                    const keyProblem = tagKeyProblem(key);
+                    if (keyProblem) ctx.addIssue({ code: "custom", path: [key], input: key, message: keyProblem });
+                    const valueProblem = tagValueProblem(value);
+                    if (valueProblem) ctx.addIssue({ code: "custom", path: [key], input: value, message: valueProblem });
+                }
+            }),
     }).superRefine((c, ctx) => {
         // The database's shape needs enough AZs in the (isolated) subnet group: a Multi-AZ DB cluster
         // is created across three AZs, Aurora pins the writer and each reader to an AZ of its own.
@@ -568,12 +578,47 @@ export function stackConfigSchema(env: Environment, region?: string) {
         }
         const target = c.resilience.targetAvailabilityZone;
         const pinned = c.network.availabilityZoneNames;
-        if (target !== undefined && pinned !== undefined && !pinned.includes(target)) {
+        const targetProblem = target !== undefined && pinned !== undefined ? targetZoneProblem(target, pinned, "ecomm:network.availabilityZoneNames") : undefined;
+        if (targetProblem) ctx.addIssue({ code: "custom", path: ["resilience", "targetAvailabilityZone"], input: target, message: targetProblem });
+        if (region !== undefined) {
+            // A name of another region, or a Local/Wavelength Zone of this one, is no AZ of the stack.
+            // (A malformed name is reported by its own rule already.)
+            pinned?.forEach((name, i) => {
+                if (AZ_NAME.test(name) && !isZoneOfRegion(name, region)) ctx.addIssue({ code: "custom", path: ["network", "availabilityZoneNames", i], input: name, message: zoneOfRegionRule(region) });
+            });
+            if (target !== undefined && pinned === undefined && AZ_NAME.test(target) && !isZoneOfRegion(target, region)) {
+                ctx.addIssue({ code: "custom", path: ["resilience", "targetAvailabilityZone"], input: target, message: zoneOfRegionRule(region) });
+            }
+            // An ALB's listener certificate must be in the ALB's region (ACM certificates are regional).
+            const certRegion = c.certificateArn?.split(":")[3];
+            if (c.certificateArn !== undefined && certRegion !== region) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["certificateArn"],
+                    input: c.certificateArn,
+                    message: `must be a certificate in aws:region (${region}), not ${certRegion}: a load balancer can only use ACM certificates of its own region`,
+                });
+            }
+        }
+        // A CPU stress at or below the scaling target never makes target tracking add an instance.
+        const cpuTarget = c.backend.scaling.cpuTargetPercent;
+        if (c.resilience.enabled && c.resilience.cpuStressPercent <= cpuTarget) {
             ctx.addIssue({
                 code: "custom",
-                path: ["resilience", "targetAvailabilityZone"],
-                input: target,
-                message: `must be one of the VPC's availability zones (ecomm:network.availabilityZoneNames): ${pinned.join(", ")}`,
+                path: ["resilience", "cpuStressPercent"],
+                input: c.resilience.cpuStressPercent,
+                message: `must be above ecomm:backend.scaling.cpuTargetPercent (${cpuTarget}): target tracking adds instances only while the average CPU is above the target, so a lower load proves nothing`,
+            });
+        }
+        // Values only the user knows (prod's certificate, its on-call address): refused with their command.
+        for (const required of REQUIRED_VALUES) {
+            if (!required.missing(c)) continue;
+            ctx.addIssue({
+                code: "custom",
+                path: [...required.problemPath],
+                input: undefined,
+                message: required.message,
+                params: { fix: requiredValueFix(required, { stack, region }) },
             });
         }
         if (region !== undefined && c.database.backupReplicationRegion === region) {
@@ -605,8 +650,6 @@ export function stackConfigSchema(env: Environment, region?: string) {
         if (c.network.natGateways === "none")
             need(["network", "natGateways"], "none", "must be perAz or single in prod (instances need egress for SSM and updates)");
         if (!c.network.flowLogs.enabled) need(["network", "flowLogs", "enabled"], false, "must be true in prod");
-        if (!c.certificateArn && !c.domain)
-            need(["certificateArn"], undefined, "is required in prod unless ecomm:domain is set: prod serves HTTPS only");
     });
 }
 
@@ -654,12 +697,37 @@ const STRUCTURED_KEYS = new Set(["network", "frontend", "backend", "database", "
  * defaulted, validated `StackConfig`, or throws a `ConfigError` listing every problem.
  * Keys of other namespaces (`aws:region`) are ignored here.
  */
-export function parseStackConfig(raw: Readonly<Record<string, string>>): StackConfig {
-    return parseNamespace(raw, {
-        namespace: CONFIG_NAMESPACE,
-        structuredKeys: STRUCTURED_KEYS,
-        // The environment picks the defaults; an invalid one is reported, and the rest checked as dev.
-        schema: (input) => stackConfigSchema(input.environment === "prod" ? "prod" : "dev", raw["aws:region"]),
-        error: (problems) => new ConfigError(problems),
-    });
+export function parseStackConfig(raw: Readonly<Record<string, string>>, stack?: string): StackConfig {
+    const outside = outsideNamespaceProblems(raw);
+    let config: StackConfig;
+    try {
+        config = parseNamespace(raw, {
+            namespace: CONFIG_NAMESPACE,
+            structuredKeys: STRUCTURED_KEYS,
+            // The environment picks the defaults; an invalid one is reported, and the rest checked as dev.
+            schema: (input) => stackConfigSchema(input.environment === "prod" ? "prod" : "dev", raw["aws:region"], stack),
+            error: (problems) => new ConfigError(problems),
+        });
+    } catch (err) {
+        if (err instanceof ConfigError && outside.length > 0) throw new ConfigError([...err.problems, ...outside]);
+        throw err;
+    }
+    if (outside.length > 0) throw new ConfigError(outside);
+    return config;
+}
+
+/**
+ * Keys of other namespaces the program would silently ignore: its AWS provider is explicit, and an
+ * explicit provider reads no `aws:*` stack config (pulumi-aws #1307), so `aws:defaultTags` would tag nothing.
+ */
+function outsideNamespaceProblems(raw: Readonly<Record<string, string>>): ConfigProblem[] {
+    if (raw["aws:defaultTags"] === undefined) return [];
+    return [
+        {
+            key: "aws:defaultTags",
+            value: raw["aws:defaultTags"],
+            message: "is ignored by this program's AWS provider (it sets its own default tags): put extra tags in ecomm:tags",
+            fix: "pulumi config rm aws:defaultTags; then pulumi config set --path 'ecomm:tags.<Key>' <value> for each tag",
+        },
+    ];
 }

@@ -15,33 +15,74 @@ import { DatabaseComponent } from "./DatabaseComponent";
 import type { EcommStackOutputInputs } from "./outputs";
 import { DatabaseAccessComponent } from "./DatabaseAccessComponent";
 import { DomainComponent } from "./DomainComponent";
+import { isOfflineEngine } from "./offline-engine";
+import { placeholderProblems } from "./placeholders";
+import { programTags } from "./tagging";
+import { chooseAvailabilityZones, targetZoneProblem } from "./zones";
+import type { ConfigProblem } from "./config-parse";
 
-/** Reads the stack's config from the engine, refusing bad input before any resource exists. */
+/** A RunError prints just the message: every problem with its key, value, what is allowed and its fix. */
+function refuse(problems: readonly ConfigProblem[]): never {
+    throw new pulumi.RunError(new ConfigError(problems).message);
+}
+
+const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
+
+/**
+ * Reads the stack's config from the engine, refusing bad input before any resource exists. Under the
+ * real engine (anything but the offline one) documentation placeholders are refused too, with the
+ * schema's problems, all in one message.
+ */
 export function loadStackConfig(): StackConfig {
+    const raw = pulumi.runtime.allConfig();
+    const stack = pulumi.getStack();
+    const placeholders = isOfflineEngine()
+        ? []
+        : placeholderProblems(raw, { stack, region: raw["aws:region"], isSecret: (key) => isConfigSecret?.(key) ?? false });
+    let config: StackConfig;
     try {
-        return parseStackConfig(pulumi.runtime.allConfig());
+        config = parseStackConfig(raw, stack);
     } catch (err) {
-        // A RunError prints just the message: every problem with its key, value and what is allowed.
-        if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+        if (err instanceof ConfigError) refuse([...err.problems, ...placeholders]);
         throw err;
     }
+    if (placeholders.length > 0) refuse(placeholders);
+    return config;
+}
+
+/**
+ * The stack's AZs, one list for the subnets (passed to awsx by name), the outputs and the FIS
+ * experiments: the pinned names, or the first N AZs of the region that are available and need no opt-in.
+ * Looked up before any resource exists (an invoke registers nothing), so a problem is still a refusal.
+ */
+export async function resolveAvailabilityZones(config: StackConfig, region: string): Promise<string[]> {
+    const count = config.network.availabilityZones;
+    const zones =
+        config.network.availabilityZoneNames ??
+        chooseAvailabilityZones(
+            (await aws.getAvailabilityZones({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] })).names,
+            region,
+            count,
+        );
+    if (zones === undefined) {
+        refuse([{ key: "ecomm:network.availabilityZones", value: count, message: `is more than the Availability Zones aws:region (${region}) offers this account in the available state` }]);
+    }
+    const target = config.resilience.targetAvailabilityZone;
+    const problem = target !== undefined ? targetZoneProblem(target, zones, `the first ${count} of ${region}`) : undefined;
+    if (problem) refuse([{ key: "ecomm:resilience.targetAvailabilityZone", value: target, message: problem }]);
+    return [...zones];
 }
 
 /** Tags every taggable resource carries, through the provider's default tags. */
 export function defaultTags(config: StackConfig, stack: string): Record<string, string> {
-    return {
-        ...config.tags,
-        Project: "ecomm",
-        Environment: config.environment,
-        ManagedBy: "pulumi",
-        Stack: stack,
-    };
+    return { ...config.tags, ...programTags(config.environment, stack) };
 }
 
 /** Returns the stack outputs; their names and types are the contract in `./outputs.ts` (docs/outputs.md). */
-export function ecommStack() {
+export async function ecommStack() {
     const config = loadStackConfig();
     const region = new pulumi.Config("aws").require("region");
+    const availabilityZones = await resolveAvailabilityZones(config, region);
     const stack = pulumi.getStack();
     const slug = stackSlug(stack);
 
@@ -54,8 +95,7 @@ export function ecommStack() {
         {
             region,
             cidrBlock: config.network.cidrBlock,
-            availabilityZoneCount: config.network.availabilityZones,
-            availabilityZoneNames: config.network.availabilityZoneNames,
+            availabilityZoneNames: availabilityZones,
             natGateways: config.network.natGateways,
             flowLogs: config.network.flowLogs,
         },
@@ -110,7 +150,7 @@ export function ecommStack() {
             vpcId: network.vpcId,
             subnetIds: network.isolatedSubnetIds,
             availabilityZones: network.availabilityZones,
-            availabilityZoneCount: config.network.availabilityZoneNames?.length ?? config.network.availabilityZones,
+            availabilityZoneCount: availabilityZones.length,
             clientSecurityGroupIds: databaseClientSecurityGroupIds,
             backupRetentionDays: db.backupRetentionDays,
             backupWindow: db.backupWindow,

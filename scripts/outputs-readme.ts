@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { describeOutput, OUTPUT_NAMES, typeText, type EcommDatabaseMode } from "../Ecomm.Pulumi/outputs";
 import { parseStackConfig } from "../Ecomm.Pulumi/config";
 import { listStacks, PROJECT_ROOT, readStackConfig } from "../Ecomm.Pulumi/engine/run";
+import { withStandIns } from "../Ecomm.Pulumi/placeholders";
 
 export const README_FILE = path.join(PROJECT_ROOT, "README.md");
 export const START_MARKER = "<!-- outputs:start -->";
@@ -15,7 +16,9 @@ export const END_MARKER = "<!-- outputs:end -->";
 
 /** Each stack's database mode, from its real stack file (it decides which conditional outputs exist). */
 export function stackDatabaseModes(): Record<string, EcommDatabaseMode> {
-    return Object.fromEntries(listStacks().map((stack) => [stack, parseStackConfig(readStackConfig(stack).config).database.mode]));
+    // As the offline engine reads it: with stand-ins for the values only the stack's user knows.
+    const modeOf = (raw: Record<string, string>) => parseStackConfig(withStandIns(raw, raw["aws:region"] ?? "us-east-1").config).database.mode;
+    return Object.fromEntries(listStacks().map((stack) => [stack, modeOf(readStackConfig(stack).config)]));
 }
 
 /** A code span that survives inside a Markdown table cell. */

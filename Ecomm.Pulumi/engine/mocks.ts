@@ -59,13 +59,73 @@ const ALB_ZONE_IDS: Readonly<Record<string, string>> = {
     "eu-central-1": "Z215JYRZR1TBD5",
 };
 
+/** One zone as DescribeAvailabilityZones describes it. */
+export interface MockZone {
+    readonly name: string;
+    readonly zoneId: string;
+    /** `available`, `information`, `impaired`, `unavailable`, `constrained`. */
+    readonly state: string;
+    /** `opt-in-not-required` (AZs), `opted-in` or `not-opted-in` (Local and Wavelength Zones). */
+    readonly optInStatus: string;
+    readonly zoneType: "availability-zone" | "local-zone" | "wavelength-zone";
+    readonly groupName: string;
+}
+
+/** A region's six AZs, all available (the default catalogue). */
+export function regionZones(region: string): MockZone[] {
+    return ["a", "b", "c", "d", "e", "f"].map((letter, i) => ({
+        name: `${region}${letter}`,
+        zoneId: `${region.replace(/^([a-z]{2})-([a-z])[a-z]*-(\d)$/, "$1$2$3")}-az${i + 1}`,
+        state: "available",
+        optInStatus: "opt-in-not-required",
+        zoneType: "availability-zone",
+        groupName: region,
+    }));
+}
+
+const ZONE_FILTERS: Readonly<Record<string, (z: MockZone) => string>> = {
+    state: (z) => z.state,
+    "opt-in-status": (z) => z.optInStatus,
+    "zone-type": (z) => z.zoneType,
+    "zone-name": (z) => z.name,
+    "zone-id": (z) => z.zoneId,
+    "group-name": (z) => z.groupName,
+};
+
+/**
+ * DescribeAvailabilityZones as the AWS provider's `getAvailabilityZones` calls it: without
+ * `allAvailabilityZones`, zones not opted into are left out (opted-in Local Zones are listed); `state`
+ * and `filters` narrow the list; names come back sorted (terraform-provider-aws sorts by ZoneName).
+ */
+export function describeZones(zones: readonly MockZone[], inputs: Record<string, unknown>): MockZone[] {
+    const filters = [...((inputs.filters as { name: string; values: string[] }[] | undefined) ?? [])];
+    if (typeof inputs.state === "string") filters.push({ name: "state", values: [inputs.state] });
+    return zones
+        .filter((z) => inputs.allAvailabilityZones === true || z.optInStatus !== "not-opted-in")
+        .filter((z) =>
+            filters.every((f) => {
+                const field = ZONE_FILTERS[f.name];
+                if (!field) throw new Error(`mocks: no DescribeAvailabilityZones filter ${f.name}`);
+                return f.values.includes(field(z));
+            }),
+        )
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 export class EcommMocks implements pulumi.runtime.Mocks {
     /** Every registration, in order. */
     public readonly resources: RecordedResource[] = [];
     /** Every invoke, in order. */
     public readonly invokes: { token: string; inputs: Record<string, unknown> }[] = [];
+    /** The region's zones, as DescribeAvailabilityZones knows them. */
+    private readonly zones: readonly MockZone[];
 
-    constructor(private readonly region: string) {}
+    constructor(
+        private readonly region: string,
+        zones?: readonly MockZone[],
+    ) {
+        this.zones = zones ?? regionZones(region);
+    }
 
     private arn(service: string, resource: string, account: string = MOCK_ACCOUNT_ID, region: string = this.region): string {
         return `arn:aws:${service}:${region}:${account}:${resource}`;
@@ -77,13 +137,8 @@ export class EcommMocks implements pulumi.runtime.Mocks {
         const region = this.region;
         switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-                const letters = ["a", "b", "c", "d", "e", "f"];
-                return {
-                    id: region,
-                    names: letters.map((l) => `${region}${l}`),
-                    zoneIds: letters.map((_, i) => `use1-az${i + 1}`),
-                    groupNames: letters.map(() => region),
-                };
+                const zones = describeZones(this.zones, inputs);
+                return { id: region, names: zones.map((z) => z.name), zoneIds: zones.map((z) => z.zoneId), groupNames: [...new Set(zones.map((z) => z.groupName))] };
             }
             case "aws:index/getRegion:getRegion":
                 return { id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
@@ -323,9 +378,9 @@ export class EcommMocks implements pulumi.runtime.Mocks {
         const vpcId = `vpc-${hex(`vpc:${name}`, 17)}`;
         const specs = (inputs.subnetSpecs as { type: string; name?: string; cidrBlocks?: string[] }[] | undefined) ?? [];
         const pinned = inputs.availabilityZoneNames as string[] | undefined;
-        const azCount = pinned?.length ?? Number(inputs.numberOfAvailabilityZones ?? 3);
-        const letters = "abcdef";
-        const azs = pinned ?? Array.from({ length: azCount }, (_, i) => `${this.region}${letters[i]}`);
+        // Without names, awsx (ec2/vpc.ts getDefaultAzs) takes the first N (default 3) of an unfiltered
+        // getAvailabilityZones: impaired AZs and opted-in Local Zones included.
+        const azs = pinned ?? describeZones(this.zones, {}).map((z) => z.name).slice(0, Number(inputs.numberOfAvailabilityZones ?? 3));
         const subnets: { id: string; type: string; availabilityZone: string; cidrBlock?: string }[] = [];
         for (const spec of specs) {
             azs.forEach((az, i) => {

@@ -1,5 +1,6 @@
 /** What `npm run plan` prints, as text or as its stable JSON document. */
 import type { StackRun } from "./run";
+import type { StandIn } from "../placeholders";
 import { countByType, renderCounts, renderOutputs, renderTree } from "./render";
 import { buildScorecard, renderScorecard, type Scorecard } from "../report/scorecard";
 import { estimateCost, loadPriceTable, renderCost, unpricedRegion, type CostEstimate, type Usage } from "../report/cost";
@@ -17,6 +18,8 @@ export interface PlanJson {
     readonly outputs: Readonly<Record<string, unknown>>;
     readonly scorecard: Scorecard;
     readonly cost: CostEstimate;
+    /** Labelled stand-ins for required values the stack file lacks; a real `pulumi up` refuses until they are set. */
+    readonly standIns: readonly StandIn[];
 }
 
 export interface PlanReport {
@@ -46,12 +49,24 @@ export function planJson({ run, scorecard, cost }: PlanReport): PlanJson {
         outputs: run.outputs,
         scorecard,
         cost,
+        standIns: run.standIns,
     };
+}
+
+/** The stand-ins section: what the plan assumed, and why a real `pulumi up` needs each value set. */
+export function renderStandIns(standIns: readonly StandIn[]): string {
+    if (standIns.length === 0) return "Stand-ins: none (every required value is set)";
+    return [
+        `Stand-ins (${standIns.length}): required values the stack file lacks; this plan assumed these placeholders, a real \`pulumi up\` refuses until you set them`,
+        ...standIns.map((s) => `  ${s.key} = ${s.value}\n      why: ${s.why}\n      set: ${s.fix}`),
+    ].join("\n");
 }
 
 export function planText({ run, scorecard, cost }: PlanReport): string {
     return [
         `Plan for stack "${run.stack}" (offline, mock engine): ${run.resources.length} resources`,
+        "",
+        renderStandIns(run.standIns),
         "",
         "Resources",
         renderTree(run.resources),

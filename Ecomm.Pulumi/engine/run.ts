@@ -7,7 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { EcommMocks, type RecordedResource } from "./mocks";
+import { EcommMocks, type MockZone, type RecordedResource } from "./mocks";
+import { setOfflineEngine } from "../offline-engine";
+import { withStandIns, type StandIn } from "../placeholders";
 
 export const PROJECT = "ecomm";
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -22,6 +24,13 @@ export interface RunOptions {
     readonly config?: Readonly<Record<string, unknown>>;
     /** Where `Pulumi.<stack>.yaml` lives. @default the repository root */
     readonly projectRoot?: string;
+    /**
+     * Run the program as the real engine would: the placeholder guard on and no stand-ins, so what
+     * `pulumi up` refuses is refused here too. @default false (offline: stand-ins for missing required values)
+     */
+    readonly realEngine?: boolean;
+    /** The region's zones as DescribeAvailabilityZones answers. @default six available AZs, a–f */
+    readonly zones?: readonly MockZone[];
 }
 
 export interface StackRun {
@@ -36,6 +45,8 @@ export interface StackRun {
     readonly secretKeys: readonly string[];
     /** Invokes the program made. */
     readonly invokes: readonly { token: string; inputs: Record<string, unknown> }[];
+    /** The labelled stand-ins used for required values the stack file lacks (offline only). */
+    readonly standIns: readonly StandIn[];
 }
 
 /** Thrown when the program fails; carries what had been registered by then (nothing, for bad config). */
@@ -166,8 +177,10 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         else config[key] = encode(value);
     }
     const region = config["aws:region"] ?? "us-east-1";
-    const mocks = new EcommMocks(region);
-    pulumi.runtime.setAllConfig(config, secretKeys);
+    const completed = options.realEngine ? { config, standIns: [] } : withStandIns(config, region, options.stack);
+    const mocks = new EcommMocks(region, options.zones);
+    setOfflineEngine(!options.realEngine);
+    pulumi.runtime.setAllConfig(completed.config, secretKeys);
     await pulumi.runtime.setMocks(mocks, PROJECT, options.stack, false);
     recordRegistrations(mocks);
     const program = loadProgram();
@@ -184,8 +197,9 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         stack: options.stack,
         resources: mocks.resources.filter((r) => r.type !== stackType),
         outputs,
-        config,
+        config: completed.config,
         secretKeys,
         invokes: mocks.invokes,
+        standIns: completed.standIns,
     };
 }
