@@ -118,6 +118,7 @@ export async function runComponent<T extends Record<string, unknown>>(
         config: {},
         secretKeys: [],
         invokes: mocks.invokes,
+        standIns: [],
         value,
     };
 }

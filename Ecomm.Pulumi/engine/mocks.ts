@@ -20,6 +20,8 @@ export interface RecordedResource {
     readonly custom: boolean;
     protect: boolean;
     ignoreChanges: string[];
+    /** URNs of the resources this one depends on (explicit `dependsOn` and those its input Outputs came from). */
+    dependencies: string[];
     aliases: string[];
     /** The explicit provider reference (`urn::id`), when the resource was given one; empty otherwise. */
     readonly provider: string;
@@ -65,7 +67,14 @@ export class EcommMocks implements pulumi.runtime.Mocks {
     /** Every invoke, in order. */
     public readonly invokes: { token: string; inputs: Record<string, unknown> }[] = [];
 
-    constructor(private readonly region: string) {}
+    /**
+     * @param ssmParameters values for `aws.ssm.getParameter` by name (e.g. a new "latest" AMI); other names
+     * answer a stable id derived from the name.
+     */
+    constructor(
+        private readonly region: string,
+        private readonly ssmParameters: Readonly<Record<string, string>> = {},
+    ) {}
 
     private arn(service: string, resource: string, account: string = MOCK_ACCOUNT_ID, region: string = this.region): string {
         return `arn:aws:${service}:${region}:${account}:${resource}`;
@@ -98,7 +107,7 @@ export class EcommMocks implements pulumi.runtime.Mocks {
                 return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
             case "aws:ssm/getParameter:getParameter": {
                 const name = String(inputs.name);
-                const value = `ami-0${hex(name, 16)}`;
+                const value = this.ssmParameters[name] ?? `ami-0${hex(name, 16)}`;
                 return { id: name, name, arn: this.arn("ssm", `parameter${name}`), type: "String", value, insecureValue: value, version: 1 };
             }
             case "aws:elb/getServiceAccount:getServiceAccount": {
@@ -124,6 +133,7 @@ export class EcommMocks implements pulumi.runtime.Mocks {
             custom: args.custom ?? true,
             protect: false,
             ignoreChanges: [],
+            dependencies: [],
             aliases: [],
             provider: args.provider ?? "",
             inputs,

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { EcommMocks, type RecordedResource } from "./mocks";
+import { applyOfflineStandIns, type StandIn } from "./stand-ins";
 
 export const PROJECT = "ecomm";
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -22,6 +23,11 @@ export interface RunOptions {
     readonly config?: Readonly<Record<string, unknown>>;
     /** Where `Pulumi.<stack>.yaml` lives. @default the repository root */
     readonly projectRoot?: string;
+    /**
+     * What public SSM parameters answer, by name: e.g. a newer "latest" AMI than the mock's stable one.
+     * @default {} (a stable id derived from each name)
+     */
+    readonly ssmParameters?: Readonly<Record<string, string>>;
 }
 
 export interface StackRun {
@@ -36,6 +42,8 @@ export interface StackRun {
     readonly secretKeys: readonly string[];
     /** Invokes the program made. */
     readonly invokes: readonly { token: string; inputs: Record<string, unknown> }[];
+    /** Required values the stack file lacks, replaced offline by labelled stand-ins (never under a real engine). */
+    readonly standIns: readonly StandIn[];
 }
 
 /** Thrown when the program fails; carries what had been registered by then (nothing, for bad config). */
@@ -49,8 +57,11 @@ export class StackRunError extends Error {
     }
 }
 
-/** Reads `Pulumi.<stack>.yaml` into the flat string map the engine hands a program. */
-export function readStackConfig(stack: string, projectRoot = PROJECT_ROOT): { config: Record<string, string>; secretKeys: string[] } {
+/**
+ * Reads `Pulumi.<stack>.yaml` into the flat string map the engine hands a program, with offline stand-ins
+ * (listed in `standIns`) for required values the file does not have yet.
+ */
+export function readStackConfig(stack: string, projectRoot = PROJECT_ROOT): { config: Record<string, string>; secretKeys: string[]; standIns: StandIn[] } {
     const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new Error(`no stack file ${file}; stacks here: ${listStacks(projectRoot).join(", ")}`);
     const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
@@ -66,7 +77,8 @@ export function readStackConfig(stack: string, projectRoot = PROJECT_ROOT): { co
             config[full] = encode(value);
         }
     }
-    return { config, secretKeys };
+    const standIns = applyOfflineStandIns(config);
+    return { config, secretKeys, standIns };
 }
 
 export function listStacks(projectRoot = PROJECT_ROOT): string[] {
@@ -89,6 +101,7 @@ interface RegisterRequest {
     getParent(): string;
     getProtect(): boolean;
     getIgnorechangesList(): string[];
+    getDependenciesList(): string[];
     getAliasesList(): { getUrn(): string; getSpec(): { getName(): string; getType(): string; getParenturn(): string } | undefined }[];
 }
 
@@ -105,6 +118,7 @@ export function recordRegistrations(mocks: EcommMocks): void {
                     record.parentUrn = req.getParent();
                     record.protect = req.getProtect();
                     record.ignoreChanges = req.getIgnorechangesList();
+                    record.dependencies = req.getDependenciesList();
                     record.aliases = req.getAliasesList().map((a) => a.getUrn() || a.getSpec()?.getName() || "");
                 }
             }
@@ -160,13 +174,13 @@ export async function runProgram(program: () => unknown): Promise<Record<string,
 
 /** Runs the stack program offline and returns what it registered and exported. */
 export async function runStack(options: RunOptions): Promise<StackRun> {
-    const { config, secretKeys } = readStackConfig(options.stack, options.projectRoot);
+    const { config, secretKeys, standIns } = readStackConfig(options.stack, options.projectRoot);
     for (const [key, value] of Object.entries(options.config ?? {})) {
         if (value === undefined) delete config[key];
         else config[key] = encode(value);
     }
     const region = config["aws:region"] ?? "us-east-1";
-    const mocks = new EcommMocks(region);
+    const mocks = new EcommMocks(region, options.ssmParameters);
     pulumi.runtime.setAllConfig(config, secretKeys);
     await pulumi.runtime.setMocks(mocks, PROJECT, options.stack, false);
     recordRegistrations(mocks);
@@ -187,5 +201,6 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         config,
         secretKeys,
         invokes: mocks.invokes,
+        standIns,
     };
 }
