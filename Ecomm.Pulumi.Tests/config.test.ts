@@ -57,8 +57,13 @@ describe("good stack files", () => {
     });
 
     it("fills unset keys from the environment's defaults", () => {
-        const c = parseStackConfig({ "ecomm:environment": "prod", "ecomm:certificateArn": prodRaw()["ecomm:certificateArn"] });
+        // Prod's only required keys besides the certificate: the pinned AMIs.
+        const ami = JSON.stringify({ ami: "ami-0123456789abcdef0" });
+        const c = parseStackConfig({ "ecomm:environment": "prod", "ecomm:certificateArn": prodRaw()["ecomm:certificateArn"], "ecomm:frontend": ami, "ecomm:backend": ami });
         assert.equal(c.network.availabilityZones, ENV_DEFAULTS.prod.availabilityZones);
+        // The grace period covers a cold boot (boot-plan.ts): 160 s + 5 s × 2, rounded up to 180 s.
+        assert.equal(c.frontend.healthCheckGracePeriodSeconds, 180);
+        assert.equal(c.loadBalancer.wafMode, "block");
         assert.equal(c.network.natGateways, "perAz");
         assert.equal(c.frontend.minSize, ENV_DEFAULTS.prod.minSize);
         assert.equal(c.frontend.healthCheck.intervalSeconds * c.frontend.healthCheck.unhealthyThreshold, 10);

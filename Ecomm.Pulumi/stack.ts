@@ -62,6 +62,9 @@ export function ecommStack() {
         opts,
     );
 
+    // Alarm names are known before the alarms exist: each service's instance refresh watches its own.
+    const alarmNamePrefix = `ecomm-${slug}`;
+
     // Named before anything exists: the backend's user data reads these parameters, written after the database.
     const databaseParameterPath = `/ecomm/${stack}/database`;
 
@@ -86,6 +89,7 @@ export function ecommStack() {
             logGroupPrefix: `/ecomm/${stack}`,
             logRetentionDays: config.logs.retentionDays,
             backendDatabaseParameterPath: databaseParameterPath,
+            alarmNamePrefix,
         },
         opts,
     );
@@ -159,7 +163,7 @@ export function ecommStack() {
         {
             environment: config.environment,
             region,
-            namePrefix: `ecomm-${slug}`,
+            namePrefix: alarmNamePrefix,
             albArnSuffix: web.albArnSuffix,
             services: [web.frontend, web.backend].map((service, i) => ({
                 name: i === 0 ? "frontend" : "backend",
