@@ -30,6 +30,8 @@ const T = {
     sg: "aws:ec2/securityGroup:SecurityGroup",
     sgIngress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     sgRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketLogging: "aws:s3/bucketLogging:BucketLogging",
 } as const;
 
 /** A policy resource-validator for the given types, handed the props of a matching resource. */
@@ -299,6 +301,23 @@ export const everyTargetGroupAlarmed = stackPolicy(
     },
 );
 
+export const bucketsLogAccess = stackPolicy(
+    "s3-9-server-access-logging",
+    "S3.9: every bucket has server access logging, except a bucket that is itself the target of another bucket's server access logs (it cannot log to itself without a loop, and logging it elsewhere only moves the exception to the next bucket; its objects are written by S3's log delivery alone).",
+    ({ resources }, report) => {
+        const loggings = ofType(resources, T.bucketLogging);
+        const logged = new Set(loggings.map((l) => String(l.props.bucket)));
+        const targets = new Set(loggings.map((l) => String(l.props.targetBucket)));
+        for (const b of ofType(resources, T.bucket)) {
+            const id = b.props.bucket;
+            if (id === undefined) continue; // unknown at preview
+            if (loggings.some((l) => l.props.bucket === l.props.targetBucket && String(l.props.bucket) === String(id)))
+                report(`bucket ${b.name} logs its server access to itself`, b.urn);
+            else if (!logged.has(String(id)) && !targets.has(String(id))) report(`bucket ${b.name} has no server access logging`, b.urn);
+        }
+    },
+);
+
 export const resourcePolicies: ResourceValidationPolicy[] = [
     albDropsInvalidHeaders,
     albDeletionProtection,
@@ -320,6 +339,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     noWorldIngressButWeb,
 ];
 
-export const stackPolicies: StackValidationPolicy[] = [httpRedirectsWhenTls, everyAsgScales, everyTargetGroupAlarmed];
+export const stackPolicies: StackValidationPolicy[] = [httpRedirectsWhenTls, everyAsgScales, everyTargetGroupAlarmed, bucketsLogAccess];
 
 export const allPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [...resourcePolicies, ...stackPolicies];

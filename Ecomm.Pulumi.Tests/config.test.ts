@@ -59,8 +59,13 @@ describe("good stack files", () => {
     });
 
     it("fills unset keys from the environment's defaults", () => {
-        const c = parseStackConfig({ "ecomm:environment": "prod", "ecomm:certificateArn": prodRaw()["ecomm:certificateArn"], "ecomm:monitoring": prodRaw()["ecomm:monitoring"] });
+        // Prod's required keys: the certificate, an on-call address and the pinned AMIs.
+        const ami = JSON.stringify({ ami: "ami-0123456789abcdef0" });
+        const c = parseStackConfig({ "ecomm:environment": "prod", "ecomm:certificateArn": prodRaw()["ecomm:certificateArn"], "ecomm:monitoring": prodRaw()["ecomm:monitoring"], "ecomm:frontend": ami, "ecomm:backend": ami });
         assert.equal(c.network.availabilityZones, ENV_DEFAULTS.prod.availabilityZones);
+        // The grace period covers a cold boot (boot-plan.ts): 160 s + 5 s × 2, rounded up to 180 s.
+        assert.equal(c.frontend.healthCheckGracePeriodSeconds, 180);
+        assert.equal(c.loadBalancer.wafMode, "block");
         assert.equal(c.network.natGateways, "perAz");
         assert.equal(c.frontend.minSize, ENV_DEFAULTS.prod.minSize);
         assert.equal(c.frontend.healthCheck.intervalSeconds * c.frontend.healthCheck.unhealthyThreshold, 10);

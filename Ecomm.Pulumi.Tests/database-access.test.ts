@@ -84,8 +84,9 @@ for (const stack of ["dev", "prod"] as const) {
         it("gives the frontend role nothing from the database", () => {
             const frontendRole = one(r, ROLE, "web-frontend-role");
             const backendRole = one(r, ROLE, "web-backend-role");
-            assert.equal(ofType(r, ROLE_POLICY).filter((p) => input(p, "role") === frontendRole.state.name).length, 0);
-            assert.deepEqual(ofType(r, ROLE_POLICY).filter((p) => input(p, "role") === backendRole.state.name).map((p) => p.name), ["database-access-policy"]);
+            // Each instance role has its own instance policy (Session Manager, logs); only the backend's gets the database's.
+            assert.deepEqual(ofType(r, ROLE_POLICY).filter((p) => input(p, "role") === frontendRole.state.name).map((p) => p.name), ["web-frontend-instance-policy"]);
+            assert.deepEqual(ofType(r, ROLE_POLICY).filter((p) => input(p, "role") === backendRole.state.name).map((p) => p.name), ["web-backend-instance-policy", "database-access-policy"]);
             for (const p of ofType(r, ROLE_POLICY)) assert.ok(!String(input(p, "policy")).includes(secretArn) || p.name === "database-access-policy", p.name);
         });
 

@@ -26,6 +26,8 @@ describe("gameday predictions from the offline scorecard", () => {
                 drain: [],
                 replacement: [figure("frontend: failed instance replaced", 230)],
                 scaleOut: [figure("backend: scale-out reaction (cpu)", 300), figure("backend: scale-out reaction (latency)", 180)],
+                rollback: [],
+                grace: [],
                 azLoss: [],
                 database: { mode: "aurora", rtoSeconds: [0, 30], rpoSeconds: 0, source: "" },
                 availability: { components: [], percent: 0, downtimeMinutesPerMonth: 0, baselinePercent: 0, baselineDowntimeMinutesPerMonth: 0, downtimeReductionPercent: 0, seedClaimPercent: 35, formula: "" },

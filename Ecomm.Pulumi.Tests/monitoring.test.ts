@@ -86,7 +86,7 @@ function expectedAlarms(env: "dev" | "prod"): Record<string, Expected> {
     const service = (svc: string, tg: string, asg: string): Record<string, Expected> => ({
         [`${svc}-unhealthy-hosts`]: { namespace: elb, metricName: "UnHealthyHostCount", dimensions: { TargetGroup: tg, LoadBalancer: ALB }, stat: "Minimum", op: "GreaterThanThreshold", threshold: 0, periods: [2, 2], missing: "notBreaching" },
         [`${svc}-healthy-below-min`]: { namespace: elb, metricName: "HealthyHostCount", dimensions: { TargetGroup: tg, LoadBalancer: ALB }, stat: "Minimum", op: "LessThanThreshold", threshold: min, periods: [5, 5], missing: "breaching" },
-        [`${svc}-no-healthy-hosts`]: { namespace: elb, metricName: "HealthyHostCount", dimensions: { TargetGroup: tg, LoadBalancer: ALB }, stat: "Maximum", op: "LessThanThreshold", threshold: 1, periods: [2, 2], missing: "breaching" },
+        [`${svc}-no-healthy-hosts`]: { namespace: elb, metricName: "HealthyHostCount", dimensions: { TargetGroup: tg, LoadBalancer: ALB }, stat: "Maximum", op: "LessThanThreshold", threshold: 1, periods: [2, 2], missing: "notBreaching" },
         [`${svc}-in-service-below-min`]: { namespace: "AWS/AutoScaling", metricName: "GroupInServiceInstances", dimensions: { AutoScalingGroupName: asg }, stat: "Minimum", op: "LessThanThreshold", threshold: min, periods: [5, 5], missing: "breaching" },
     });
     return {

@@ -105,6 +105,6 @@ describe("stack policies", () => {
     it("policy names are unique and the pack has them all", () => {
         const names = P.allPolicies.map((p) => p.name);
         assert.equal(new Set(names).size, names.length);
-        assert.equal(names.length, 21);
+        assert.equal(names.length, 22);
     });
 });

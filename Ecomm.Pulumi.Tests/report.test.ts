@@ -29,8 +29,8 @@ describe("scorecard of the real stacks", () => {
 
     it("prod: replacement, scale-out, AZ loss and database failover", () => {
         const s = buildScorecard(prod.resources, "prod");
-        // detection 10 + launch 40 + boot 60 + grace 120
-        assert.deepEqual(s.replacement.map((f) => f.value), [230, 230]);
+        // detection 10 + launch 40 + cold boot 160 (boot-plan.ts) + grace 180
+        assert.deepEqual(s.replacement.map((f) => f.value), [390, 390]);
         // every policy: 3 datapoints x 60 s + 120 s warmup; 3 policies per service
         assert.deepEqual(s.scaleOut.map((f) => f.value), [300, 300, 300, 300, 300, 300]);
         assert.deepEqual(s.azLoss.map((f) => [f.value, f.minSize, f.staticallyStable, f.minForStaticStability]), [[2, 3, false, 5], [2, 3, false, 5]]);
@@ -127,7 +127,7 @@ describe("scorecard of the real stacks", () => {
         assert.deepEqual(Object.keys(doc), ["version", "stack", "resourceCount", "countsByType", "resources", "outputs", "scorecard", "cost", "standIns"]);
         assert.deepEqual(Object.keys(doc.standIns[0]), ["key", "value", "why", "fix"]);
         assert.equal(doc.version, 1);
-        assert.deepEqual(Object.keys(doc.scorecard), ["rotation", "drain", "replacement", "scaleOut", "azLoss", "database", "availability", "warnings"]);
+        assert.deepEqual(Object.keys(doc.scorecard), ["rotation", "drain", "replacement", "scaleOut", "rollback", "grace", "azLoss", "database", "availability", "warnings"]);
         assert.deepEqual(Object.keys(doc.cost), ["region", "currency", "asOf", "lines", "totalAtMin", "totalAtMax", "unpriced", "usage"]);
         assert.deepEqual(Object.keys(doc.scorecard.rotation[0]), ["label", "value", "unit", "formula", "from"]);
         assert.deepEqual(Object.keys(doc.cost.lines[0]), ["item", "detail", "monthly", "monthlyAtMax", "source"]);

@@ -59,11 +59,12 @@ describe("no plaintext secrets anywhere", () => {
     it("the scanner finds what it is looking for", () => {
         const fake = {
             stack: "x",
-            resources: [{ type: "t", name: "n", urn: "", parentUrn: "", custom: true, protect: false, ignoreChanges: [], aliases: [], id: "i", provider: "", inputs: { masterPassword: "hunter2hunter2" }, state: {} }],
+            resources: [{ type: "t", name: "n", urn: "", parentUrn: "", custom: true, protect: false, ignoreChanges: [], dependencies: [], aliases: [], id: "i", provider: "", inputs: { masterPassword: "hunter2hunter2" }, state: {} }],
             outputs: { note: "AKIAABCDEFGHIJKLMNOP", other: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
             config: {},
             secretKeys: [],
-            invokes: [], standIns: [],
+            invokes: [],
+            standIns: [],
         } as StackRun;
         assert.deepEqual(plaintextSecrets(fake).length, 3);
     });

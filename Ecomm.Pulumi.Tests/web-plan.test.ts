@@ -119,7 +119,19 @@ describe("AMI, log principal, refresh, scaling", () => {
     });
 
     it("launches before terminating during refresh, within AWS's 100-point min/max spread", () => {
-        assert.deepEqual(instanceRefreshPreferences(90, 120, false), { minHealthyPercentage: 90, maxHealthyPercentage: 190, instanceWarmup: "120", skipMatching: true });
+        assert.deepEqual(instanceRefreshPreferences(90, 120, false), { minHealthyPercentage: 90, maxHealthyPercentage: 190, instanceWarmup: "120", skipMatching: true, autoRollback: true });
+        assert.deepEqual(instanceRefreshPreferences(90, 120, false, { alarmNames: ["a", "b"], checkpointDelaySeconds: 180 }), {
+            minHealthyPercentage: 90,
+            maxHealthyPercentage: 190,
+            instanceWarmup: "120",
+            skipMatching: true,
+            autoRollback: true,
+            alarmSpecification: { alarms: ["a", "b"] },
+            checkpointPercentages: [50, 100],
+            checkpointDelay: "180",
+        });
+        assert.throws(() => instanceRefreshPreferences(90, 120, false, { alarmNames: [], checkpointDelaySeconds: 180 }), /watches 1 to 10 alarms, not 0/);
+        assert.throws(() => instanceRefreshPreferences(90, 120, false, { alarmNames: ["a"], checkpointDelaySeconds: 172801 }), /must be a whole number from 0 to 172800/);
         assert.equal(instanceRefreshPreferences(100, 60, false).maxHealthyPercentage, 200);
         assert.equal(instanceRefreshPreferences(0, 60, false).maxHealthyPercentage, 100);
         assert.equal("maxHealthyPercentage" in instanceRefreshPreferences(90, 60, true), false);

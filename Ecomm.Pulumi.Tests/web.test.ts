@@ -214,7 +214,9 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.equal((r.outputs.privateSubnetIds as string[]).length, stack === "prod" ? 3 : 2);
                 for (const id of r.outputs.publicSubnetIds as string[]) assert.ok(!input<string[]>(asg, "vpcZoneIdentifiers").includes(id));
                 assert.equal(input(asg, "healthCheckType"), "ELB");
-                assert.equal(input(asg, "healthCheckGracePeriod"), 120);
+                // A cold boot (160 s, boot-plan.ts) + interval × healthy threshold, rounded up to 30 s.
+                assert.equal(input(asg, "healthCheckGracePeriod"), 180);
+                assert.equal(input(asg, "minElbCapacity"), want.min);
                 assert.equal(input(asg, "defaultInstanceWarmup"), 120);
                 assert.equal(input(asg, "minSize"), want.min);
                 assert.equal(input(asg, "maxSize"), want.max);
@@ -226,7 +228,16 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.equal(input(asg, "warmPool"), undefined);
                 assert.deepEqual(input(asg, "instanceRefresh"), {
                     strategy: "Rolling",
-                    preferences: { minHealthyPercentage: want.minHealthy, maxHealthyPercentage: want.minHealthy + 100, instanceWarmup: "120", skipMatching: true },
+                    preferences: {
+                        minHealthyPercentage: want.minHealthy,
+                        maxHealthyPercentage: want.minHealthy + 100,
+                        instanceWarmup: "120",
+                        skipMatching: true,
+                        autoRollback: true,
+                        alarmSpecification: { alarms: [`ecomm-${stack}-${role}-unhealthy-hosts`, `ecomm-${stack}-${role}-no-healthy-hosts`] },
+                        checkpointPercentages: [50, 100],
+                        checkpointDelay: "180",
+                    },
                 });
                 assert.equal(input(asg, "capacityRebalance"), true);
                 assert.equal(input(asg, "metricsGranularity"), "1Minute");
@@ -251,8 +262,14 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.deepEqual(input(lt, "vpcSecurityGroupIds"), [one(r, SG, `web-${role}-sg`).id]);
                 const param = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
                 const lookup = r.invokes.find((i) => i.token === SSM_PARAMETER && i.inputs.name === param);
-                assert.ok(lookup, "looks the AMI up in the public SSM parameter");
-                assert.match(input<string>(lt, "imageId"), /^ami-0[0-9a-f]{16}$/);
+                if (stack === "prod") {
+                    // Prod pins its AMI (here the offline stand-in, as the committed file has none yet).
+                    assert.equal(lookup, undefined, "prod does not read the latest AMI");
+                    assert.equal(input<string>(lt, "imageId"), "ami-00000000000000000");
+                } else {
+                    assert.ok(lookup, "looks the AMI up in the public SSM parameter");
+                    assert.match(input<string>(lt, "imageId"), /^ami-0[0-9a-f]{16}$/);
+                }
                 const specs = input<{ resourceType: string; tags: Record<string, string> }[]>(lt, "tagSpecifications");
                 assert.deepEqual(specs.map((s) => s.resourceType), ["instance", "volume"]);
                 for (const s of specs) {
@@ -280,14 +297,23 @@ for (const stack of ["dev", "prod"] as const) {
                 shellcheck(script);
             });
 
-            it(`gives ${role} instances SSM Session Manager and the CloudWatch agent policy, nothing else`, () => {
+            it(`gives ${role} instances Session Manager, Run Command and their own log groups, no managed policy`, () => {
                 const role_ = one(r, "aws:iam/role:Role", `web-${role}-role`);
                 const trust = jsonInput<{ Statement: { Principal: { Service: string } }[] }>(role_, "assumeRolePolicy");
                 assert.deepEqual(trust.Statement.map((s) => s.Principal.Service), ["ec2.amazonaws.com"]);
-                const attached = ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-                    .filter((a) => input(a, "role") === role_.state.name)
-                    .map((a) => input(a, "policyArn"));
-                assert.deepEqual(attached, ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]);
+                const attached = ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => input(a, "role") === role_.state.name);
+                assert.deepEqual(attached.map((a) => input(a, "policyArn")), []);
+                const policy = one(r, "aws:iam/rolePolicy:RolePolicy", `web-${role}-instance-policy`);
+                assert.equal(input(policy, "role"), role_.state.name);
+                const doc = jsonInput<{ Statement: { Sid: string; Action: string[]; Resource: string | string[] }[] }>(policy, "policy");
+                const groups = ["nginx-access", "nginx-error", "system"].map((k) => `arn:aws:logs:us-east-1:123456789012:log-group:/ecomm/${stack}/${role}/${k}`);
+                assert.deepEqual(doc.Statement.map((x) => [x.Sid, x.Resource]), [
+                    ["SessionManager", "*"],
+                    ["RunCommand", "*"],
+                    ["ShipOwnLogs", groups.flatMap((g) => [g, `${g}:*`])],
+                ]);
+                assert.deepEqual(doc.Statement[0].Action, ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]);
+                assert.deepEqual(doc.Statement[2].Action, ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]);
                 assert.equal(input(one(r, "aws:iam/instanceProfile:InstanceProfile", `web-${role}-profile`), "role"), role_.state.name);
             });
 
@@ -334,16 +360,16 @@ for (const stack of ["dev", "prod"] as const) {
             }
             const bucket = one(r, "aws:s3/bucket:Bucket", "web-alb-logs");
             assert.deepEqual(input(alb, "accessLogs"), { bucket: bucket.state.bucket, prefix: "alb", enabled: true });
-            assert.deepEqual(input(one(r, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"), "rules"), [
+            assert.deepEqual(input(one(r, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "web-alb-logs-encryption"), "rules"), [
                 { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
             ]);
-            const block = one(r, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+            const block = one(r, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "web-alb-logs-public-block");
             for (const key of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal(input(block, key), true, key);
             assert.equal(input(block, "bucket"), bucket.id);
-            const lifecycle = input<{ status: string; expiration: { days: number } }[]>(one(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"), "rules");
+            const lifecycle = input<{ status: string; expiration: { days: number } }[]>(one(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "web-alb-logs-lifecycle"), "rules");
             assert.equal(lifecycle[0].status, "Enabled");
             assert.equal(lifecycle[0].expiration.days, 90);
-            assert.deepEqual(input(one(r, "aws:s3/bucketOwnershipControls:BucketOwnershipControls"), "rule"), { objectOwnership: "BucketOwnerEnforced" });
+            assert.deepEqual(input(one(r, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "web-alb-logs-ownership"), "rule"), { objectOwnership: "BucketOwnerEnforced" });
             const policy = jsonInput<{ Statement: { Sid: string; Effect: string; Principal: unknown; Action: string; Resource: unknown }[] }>(
                 one(r, "aws:s3/bucketPolicy:BucketPolicy", "web-alb-logs-policy"),
                 "policy",
@@ -369,7 +395,11 @@ for (const stack of ["dev", "prod"] as const) {
             const rules = input<{ name: string; statement: { managedRuleGroupStatement: { vendorName: string; name: string } }; visibilityConfig: { cloudwatchMetricsEnabled: boolean }; overrideAction: unknown }[]>(acl, "rules");
             assert.deepEqual(
                 rules.map((x) => x.statement.managedRuleGroupStatement),
-                ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"].map((name) => ({ vendorName: "AWS", name })),
+                ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"].map((name) => ({
+                    vendorName: "AWS",
+                    name,
+                    ...(name === "AWSManagedRulesCommonRuleSet" ? { ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }] } : {}),
+                })),
             );
             for (const x of rules) {
                 assert.equal(x.visibilityConfig.cloudwatchMetricsEnabled, true);
@@ -466,16 +496,16 @@ describe("WebTierComponent variations", () => {
 
     it("lets the log-delivery service principal write logs in regions opened since 2022", async () => {
         const r = await run("dev", { "aws:region": "eu-central-2", ...patched("dev", "ecomm:loadBalancer", { accessLogs: { enabled: true, retentionDays: 30 } }) });
-        const policy = jsonInput<{ Statement: { Sid: string; Principal: unknown }[] }>(one(r, "aws:s3/bucketPolicy:BucketPolicy"), "policy");
+        const policy = jsonInput<{ Statement: { Sid: string; Principal: unknown }[] }>(one(r, "aws:s3/bucketPolicy:BucketPolicy", "web-alb-logs-policy"), "policy");
         assert.deepEqual(policy.Statement.find((s) => s.Sid === "AllowElbLogDelivery")?.Principal, { Service: "logdelivery.elasticloadbalancing.amazonaws.com" });
         assert.equal(r.invokes.filter((i) => i.token === "aws:elb/getServiceAccount:getServiceAccount").length, 0);
-        const lifecycle = input<{ expiration: { days: number } }[]>(one(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"), "rules");
+        const lifecycle = input<{ expiration: { days: number } }[]>(one(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "web-alb-logs-lifecycle"), "rules");
         assert.equal(lifecycle[0].expiration.days, 30);
     });
 
     it("names the ELB account in Asia Pacific (Jakarta), a Region opened before August 2022", async () => {
         const r = await run("dev", { "aws:region": "ap-southeast-3", ...patched("dev", "ecomm:loadBalancer", { accessLogs: { enabled: true, retentionDays: 30 } }) });
-        const policy = jsonInput<{ Statement: { Sid: string; Principal: unknown }[] }>(one(r, "aws:s3/bucketPolicy:BucketPolicy"), "policy");
+        const policy = jsonInput<{ Statement: { Sid: string; Principal: unknown }[] }>(one(r, "aws:s3/bucketPolicy:BucketPolicy", "web-alb-logs-policy"), "policy");
         assert.deepEqual(policy.Statement.find((s) => s.Sid === "AllowElbLogDelivery")?.Principal, { AWS: "arn:aws:iam::589379963580:root" });
     });
 });

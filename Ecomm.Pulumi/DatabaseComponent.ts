@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { assumeRolePolicy } from "./iam";
+import { serviceTrustPolicy } from "./iam";
 import {
     defaultPort,
     engineParameters,
@@ -331,7 +331,17 @@ export class DatabaseComponent extends pulumi.ComponentResource {
             `${this.name}-monitoring-role`,
             {
                 description: `Lets RDS Enhanced Monitoring publish OS metrics of the ${this.name} database`,
-                assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com"),
+                // Only for this account's DB instances in this region (RDS User Guide, "Setting up and enabling
+                // Enhanced Monitoring": aws:SourceAccount and aws:SourceArn in the trust policy).
+                assumeRolePolicy: pulumi
+                    .all([
+                        aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+                        aws.getPartitionOutput({}, { parent: this }).partition,
+                        aws.getRegionOutput({}, { parent: this }).region,
+                    ])
+                    .apply(([accountId, partition, region]) =>
+                        serviceTrustPolicy("monitoring.rds.amazonaws.com", { accountId, sourceArn: `arn:${partition}:rds:${region}:${accountId}:db:*` }),
+                    ),
             },
             { parent: this },
         );

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseEngine, DatabaseMode } from "./database-rules";
 import { dashboardBody } from "./dashboard";
 import type { ServiceLogGroups } from "./logs-plan";
-import { dashboardName, PERIOD_SECONDS, planAlarms, planProblems, siteDownRule, type AlarmSpec, type Thresholds } from "./monitoring-plan";
+import { alarmName, dashboardName, PERIOD_SECONDS, planAlarms, planProblems, siteDownRule, type AlarmSpec, type Thresholds } from "./monitoring-plan";
 
 /** One web service behind the ALB, as the web tier reports it. */
 export interface MonitoredService {
@@ -223,7 +223,7 @@ export class MonitoringComponent extends pulumi.ComponentResource {
             alarm: new aws.cloudwatch.MetricAlarm(
                 `${name}-${spec.role}`,
                 {
-                    name: `${prefix}-${spec.role}`,
+                    name: alarmName(prefix, spec.role),
                     alarmDescription: `${spec.description} (ecomm ${args.environment})`,
                     ...alarmMetric(spec),
                     comparisonOperator: spec.comparisonOperator,

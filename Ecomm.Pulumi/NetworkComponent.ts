@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { planSubnets, type SubnetPlan } from "./network-plan";
-import { assumeRolePolicy, policyDocument } from "./iam";
+import { policyDocument, serviceTrustPolicy } from "./iam";
 
 /** The NAT gateway layout. */
 export type NatStrategy = "perAz" | "single" | "none";
@@ -82,7 +82,7 @@ export class NetworkComponent extends pulumi.ComponentResource {
         this.isolatedSubnetIds = vpc.isolatedSubnetIds;
 
         this.closeDefaultSecurityGroup(name);
-        if (args.flowLogs.enabled) this.flowLogId = this.createFlowLogs(name, args.flowLogs.retentionDays);
+        if (args.flowLogs.enabled) this.flowLogId = this.createFlowLogs(name, args.flowLogs.retentionDays, args.region);
 
         this.registerOutputs({
             vpcId: this.vpcId,
@@ -130,7 +130,7 @@ export class NetworkComponent extends pulumi.ComponentResource {
         );
     }
 
-    private createFlowLogs(name: string, retentionDays: number): pulumi.Output<string> {
+    private createFlowLogs(name: string, retentionDays: number, region: string): pulumi.Output<string> {
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,
             { retentionInDays: retentionDays },
@@ -140,7 +140,13 @@ export class NetworkComponent extends pulumi.ComponentResource {
             `${name}-flow-logs-role`,
             {
                 description: "Lets VPC Flow Logs write to its CloudWatch log group",
-                assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com"),
+                // Only flow logs of this account and region (VPC User Guide, "IAM role for publishing flow logs
+                // to CloudWatch Logs": aws:SourceAccount and aws:SourceArn on the flow log's ARN).
+                assumeRolePolicy: pulumi
+                    .all([aws.getCallerIdentityOutput({}, { parent: this }).accountId, aws.getPartitionOutput({}, { parent: this }).partition])
+                    .apply(([accountId, partition]) =>
+                        serviceTrustPolicy("vpc-flow-logs.amazonaws.com", { accountId, sourceArn: `arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*` }),
+                    ),
             },
             { parent: this },
         );

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { assumeRolePolicy } from "./iam";
+import { assumeRolePolicy, policyDocument } from "./iam";
+import { instanceRoleStatements } from "./instance-role";
 import {
     al2023AmiParameter,
     base64,
@@ -101,6 +102,19 @@ export interface ServiceComponentArgs {
     /** The share of the group (%) an instance refresh keeps in service. */
     readonly instanceRefreshMinHealthyPercent: number;
     /**
+     * What makes an instance refresh roll itself back: the service's own health alarms (plain names, known
+     * before they exist: `MonitoringComponent` creates them later under the same names) and how long to wait
+     * at each checkpoint for them to see the new instances. Auto rollback is on whatever is given here: a
+     * refresh that fails (instances never become healthy) is undone too.
+     * @default undefined (roll back on a failed refresh only; no alarms, no checkpoints)
+     */
+    readonly refreshRollback?: {
+        /** @example ["ecomm-prod-frontend-unhealthy-hosts", "ecomm-prod-frontend-no-healthy-hosts"] */
+        readonly alarmNames: readonly string[];
+        /** Seconds to pause after each checkpoint (and after the last instance) for the alarms to evaluate. */
+        readonly checkpointDelaySeconds: number;
+    };
+    /**
      * A pool of pre-initialised stopped instances for faster scale-out (stopped instances still cost EBS).
      * @default { enabled: false, minSize: 1 }
      */
@@ -171,20 +185,23 @@ export class ServiceComponent extends pulumi.ComponentResource {
         this.maxSize = args.maxSize;
         this.port = args.port;
         this.targetGroupArn = pulumi.output(args.targetGroupArn);
-        this.targetGroupArnSuffix = pulumi.output(args.targetGroupArnSuffix);
 
         const sg = this.createSecurityGroup(name, args);
         this.securityGroupId = sg.id;
-        const { role, profile } = this.createInstanceProfile(name);
-        this.roleName = role.name;
-        this.roleArn = role.arn;
         this.logGroupNames = serviceLogGroupNames(args.logGroupPrefix);
         const logGroups = this.createLogGroups(name, args);
+        const { role, profile } = this.createInstanceProfile(name, logGroups);
+        this.roleName = role.name;
+        this.roleArn = role.arn;
         const template = this.createLaunchTemplate(name, args, sg, profile, logGroups);
         this.launchTemplateId = template.id;
         const asg = this.createAutoScalingGroup(name, args, template);
         this.asgName = asg.name;
         this.asgArn = asg.arn;
+        // The suffix as known once the group exists, i.e. once its first instances are healthy in the target
+        // group (`minElbCapacity`): health alarms built on it are created after a correct first boot, not
+        // during it, so a fresh stack pages nobody.
+        this.targetGroupArnSuffix = pulumi.all([asg.arn, args.targetGroupArnSuffix]).apply(([, suffix]) => suffix);
         this.createScalingPolicies(name, args, asg);
 
         this.registerOutputs({
@@ -263,8 +280,11 @@ export class ServiceComponent extends pulumi.ComponentResource {
         );
     }
 
-    /** Session Manager and the CloudWatch agent; no SSH key anywhere. */
-    private createInstanceProfile(name: string): { role: aws.iam.Role; profile: aws.iam.InstanceProfile } {
+    /**
+     * Session Manager, Run Command and the CloudWatch agent writing to this service's log groups, as one
+     * inline policy (`instance-role.ts`); no managed policy, no SSH key anywhere.
+     */
+    private createInstanceProfile(name: string, logGroups: aws.cloudwatch.LogGroup[]): { role: aws.iam.Role; profile: aws.iam.InstanceProfile } {
         const role = new aws.iam.Role(
             `${name}-role`,
             {
@@ -273,18 +293,13 @@ export class ServiceComponent extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-        for (const [suffix, policy] of [
-            ["ssm", "AmazonSSMManagedInstanceCore"],
-            ["cloudwatch", "CloudWatchAgentServerPolicy"],
-        ] as const) {
-            new aws.iam.RolePolicyAttachment(
-                `${name}-${suffix}`,
-                { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` },
-                { parent: this },
-            );
-        }
-        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this });
+        const policy = new aws.iam.RolePolicy(
+            `${name}-instance-policy`,
+            { role: role.name, policy: pulumi.all(logGroups.map((g) => g.arn)).apply((arns) => policyDocument(instanceRoleStatements(arns))) },
+            { parent: this },
+        );
+        // Instances must not boot before their role may register with SSM and ship logs.
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this, dependsOn: [policy] });
         return { role, profile };
     }
 
@@ -354,6 +369,10 @@ export class ServiceComponent extends pulumi.ComponentResource {
                 desiredCapacity: args.desiredCapacity ?? args.minSize,
                 healthCheckType: "ELB",
                 healthCheckGracePeriod: args.healthCheckGracePeriodSeconds,
+                // On creation, Pulumi waits (up to 10 minutes) until minSize instances pass the target group's
+                // health checks: a boot that never serves fails the `up` here, and what is built on the group
+                // (its health alarms) exists only once it serves.
+                minElbCapacity: args.minSize,
                 defaultInstanceWarmup: args.instanceWarmupSeconds,
                 targetGroupArns: [args.targetGroupArn],
                 ...(extras.length > 0
@@ -373,7 +392,7 @@ export class ServiceComponent extends pulumi.ComponentResource {
                     : { launchTemplate: { id: template.id, version } }),
                 instanceRefresh: {
                     strategy: "Rolling",
-                    preferences: instanceRefreshPreferences(args.instanceRefreshMinHealthyPercent, args.instanceWarmupSeconds, warmPool),
+                    preferences: instanceRefreshPreferences(args.instanceRefreshMinHealthyPercent, args.instanceWarmupSeconds, warmPool, args.refreshRollback),
                 },
                 capacityRebalance: true,
                 metricsGranularity: "1Minute",

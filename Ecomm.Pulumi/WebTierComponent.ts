@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { LoadBalancerConfig, ServiceConfig } from "./config";
 import { policyDocument, type PolicyStatement } from "./iam";
+import { refreshRollbackPlan } from "./monitoring-plan";
 import { ServiceComponent } from "./ServiceComponent";
 import {
     accessLogPrincipalKind,
@@ -10,20 +11,35 @@ import {
     loadBalancerNames,
     targetGroupHealthCheck,
     TLS_POLICY,
+    webAclRules,
     webTierNameProblems,
+    type WafMode,
     type ListenerPlan,
     type ServiceRole,
 } from "./web-plan";
 
 /** Where the ALB writes access logs under the bucket. */
 const ACCESS_LOG_PREFIX = "alb";
+/** Where S3 writes the access-log bucket's own server access logs, in the target bucket. */
+export const SERVER_ACCESS_LOG_PREFIX = "s3-access/";
 
-/** AWS managed WAF rule groups, in evaluation order. */
-const MANAGED_RULE_GROUPS = [
-    "AWSManagedRulesAmazonIpReputationList",
-    "AWSManagedRulesCommonRuleSet",
-    "AWSManagedRulesKnownBadInputsRuleSet",
-] as const;
+/**
+ * Lets S3 server access logging write to `targetArn` for `sourceArn` only (S3 User Guide, "Enabling Amazon S3
+ * server access logging": with Object Ownership `BucketOwnerEnforced`, grant the `logging.s3.amazonaws.com`
+ * principal in the bucket policy, with `aws:SourceArn` and `aws:SourceAccount`; ACL grants do not work).
+ */
+export function serverAccessLogStatements(targetArn: string, sourceArn: string, accountId: string): PolicyStatement[] {
+    return [
+        {
+            Sid: "S3ServerAccessLogs",
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${targetArn}/${SERVER_ACCESS_LOG_PREFIX}*`,
+            Condition: { ArnLike: { "aws:SourceArn": sourceArn }, StringEquals: { "aws:SourceAccount": accountId } },
+        },
+    ];
+}
 
 export interface WebTierComponentArgs {
     /**
@@ -82,6 +98,14 @@ export interface WebTierComponentArgs {
      * @default undefined (the backend gets no database settings)
      */
     readonly backendDatabaseParameterPath?: string;
+    /**
+     * The prefix the stack's `MonitoringComponent` names its alarms with (its `namePrefix`). With it, each
+     * service's instance refresh watches that service's health alarms (`<prefix>-<role>-unhealthy-hosts`,
+     * `-no-healthy-hosts`) and rolls back when one goes to ALARM.
+     * @default undefined (refreshes roll back only when they fail)
+     * @example "ecomm-prod"
+     */
+    readonly alarmNamePrefix?: string;
 }
 
 /**
@@ -139,7 +163,7 @@ export class WebTierComponent extends pulumi.ComponentResource {
         this.allowAlbTo(name, "frontend", albSg, this.frontend);
         this.allowAlbTo(name, "backend", albSg, this.backend);
 
-        if (args.loadBalancer.waf) this.webAclArn = this.createWebAcl(name, alb);
+        if (args.loadBalancer.waf) this.webAclArn = this.createWebAcl(name, alb, args.loadBalancer.wafMode);
 
         this.registerOutputs({
             url: this.url,
@@ -217,28 +241,59 @@ export class WebTierComponent extends pulumi.ComponentResource {
 
     /**
      * SSE-S3 (ALB access logs cannot be written to SSE-KMS buckets), public access blocked, ACLs disabled,
-     * objects expiring after `retentionDays`, and the policy that lets ELB log delivery write.
+     * objects expiring after `retentionDays`, and the policy that lets ELB log delivery write. The bucket's
+     * own server access logs (FSBP S3.9) go to a second bucket hardened the same way.
      */
     private createAccessLogsBucket(name: string, args: WebTierComponentArgs): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
+        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const principal: pulumi.Output<Record<string, string>> =
+            accessLogPrincipalKind(args.region) === "elb-account"
+                ? aws.elb.getServiceAccountOutput({}, { parent: this }).arn.apply((arn): Record<string, string> => ({ AWS: arn }))
+                : pulumi.output(ELB_LOG_DELIVERY_SERVICE).apply((service): Record<string, string> => ({ Service: service }));
+        const { bucket, policy } = this.createLogBucket(`${name}-alb-logs`, args, (arn) =>
+            pulumi.all([account, principal]).apply(([accountId, p]): PolicyStatement[] => [
+                { Sid: "AllowElbLogDelivery", Effect: "Allow", Principal: p, Action: "s3:PutObject", Resource: `${arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${accountId}/*` },
+            ]),
+        );
+        // The target of the log bucket's server access logs. It does not log itself (a bucket logging to
+        // itself loops); the policy pack records that exception.
+        const target = this.createLogBucket(`${name}-alb-logs-access`, args, (arn) =>
+            pulumi.all([account, bucket.arn]).apply(([accountId, sourceArn]) => serverAccessLogStatements(arn, sourceArn, accountId)),
+        );
+        new aws.s3.BucketLogging(
+            `${name}-alb-logs-logging`,
+            { bucket: bucket.id, targetBucket: target.bucket.id, targetPrefix: SERVER_ACCESS_LOG_PREFIX },
+            // S3 checks the target's policy when logging is switched on.
+            { parent: this, dependsOn: [target.policy] },
+        );
+        return { bucket, policy };
+    }
+
+    /** A log bucket: ACLs disabled, public access blocked, SSE-S3, expiring objects, TLS only, plus `writers`. */
+    private createLogBucket(
+        logical: string,
+        args: WebTierComponentArgs,
+        writers: (bucketArn: string) => pulumi.Output<PolicyStatement[]>,
+    ): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
         const bucket = new aws.s3.Bucket(
-            `${name}-alb-logs`,
+            logical,
             // Logs go with the bucket only when the ALB itself may be deleted (dev).
-            { forceDestroy: !args.loadBalancer.deletionProtection, tags: { Name: `${name}-alb-logs` } },
+            { forceDestroy: !args.loadBalancer.deletionProtection, tags: { Name: logical } },
             { parent: this },
         );
-        new aws.s3.BucketOwnershipControls(`${name}-alb-logs-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+        new aws.s3.BucketOwnershipControls(`${logical}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
         const publicBlock = new aws.s3.BucketPublicAccessBlock(
-            `${name}-alb-logs-public-block`,
+            `${logical}-public-block`,
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             { parent: this },
         );
         new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-alb-logs-encryption`,
+            `${logical}-encryption`,
             { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
             { parent: this },
         );
         new aws.s3.BucketLifecycleConfiguration(
-            `${name}-alb-logs-lifecycle`,
+            `${logical}-lifecycle`,
             {
                 bucket: bucket.id,
                 rules: [
@@ -253,33 +308,24 @@ export class WebTierComponent extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const principal: pulumi.Output<Record<string, string>> =
-            accessLogPrincipalKind(args.region) === "elb-account"
-                ? aws.elb.getServiceAccountOutput({}, { parent: this }).arn.apply((arn): Record<string, string> => ({ AWS: arn }))
-                : pulumi.output(ELB_LOG_DELIVERY_SERVICE).apply((service): Record<string, string> => ({ Service: service }));
         const policy = new aws.s3.BucketPolicy(
-            `${name}-alb-logs-policy`,
+            `${logical}-policy`,
             {
                 bucket: bucket.id,
-                policy: pulumi.all([bucket.arn, account, principal]).apply(([arn, accountId, p]) =>
-                    policyDocument([
-                        {
-                            Sid: "AllowElbLogDelivery",
-                            Effect: "Allow",
-                            Principal: p,
-                            Action: "s3:PutObject",
-                            Resource: `${arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${accountId}/*`,
-                        },
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "s3:*",
-                            Resource: [arn, `${arn}/*`],
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                    ] satisfies PolicyStatement[]),
+                policy: bucket.arn.apply((arn) =>
+                    writers(arn).apply((statements) =>
+                        policyDocument([
+                            ...statements,
+                            {
+                                Sid: "DenyInsecureTransport",
+                                Effect: "Deny",
+                                Principal: "*",
+                                Action: "s3:*",
+                                Resource: [arn, `${arn}/*`],
+                                Condition: { Bool: { "aws:SecureTransport": "false" } },
+                            },
+                        ]),
+                    ),
                 ),
             },
             // S3 refuses a policy while the public-access block is being applied concurrently.
@@ -414,6 +460,7 @@ export class WebTierComponent extends pulumi.ComponentResource {
                 rootVolumeGb: service.rootVolumeGb,
                 scaling: service.scaling,
                 instanceRefreshMinHealthyPercent: service.instanceRefreshMinHealthyPercent,
+                refreshRollback: args.alarmNamePrefix === undefined ? undefined : refreshRollbackPlan(args.alarmNamePrefix, { name: role, ...service }),
                 warmPool: service.warmPool,
                 instanceTags: args.instanceTags,
                 logGroupPrefix: `${args.logGroupPrefix}/${role}`,
@@ -428,22 +475,15 @@ export class WebTierComponent extends pulumi.ComponentResource {
     }
 
     /** AWS managed rule groups (IP reputation, common, known bad inputs), each counted in CloudWatch. */
-    private createWebAcl(name: string, alb: aws.lb.LoadBalancer): pulumi.Output<string> {
-        const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+    private createWebAcl(name: string, alb: aws.lb.LoadBalancer, mode: WafMode): pulumi.Output<string> {
         const acl = new aws.wafv2.WebAcl(
             `${name}-waf`,
             {
-                description: "Public ALB: AWS managed rule groups",
+                description: mode === "count" ? "Public ALB: AWS managed rule groups, counting only (wafMode count)" : "Public ALB: AWS managed rule groups",
                 scope: "REGIONAL",
                 defaultAction: { allow: {} },
-                rules: MANAGED_RULE_GROUPS.map((group, i) => ({
-                    name: group,
-                    priority: i + 1,
-                    overrideAction: { none: {} },
-                    statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
-                    visibilityConfig: visibility(`${name}-${group}`),
-                })),
-                visibilityConfig: visibility(`${name}-waf`),
+                rules: webAclRules(name, mode),
+                visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${name}-waf` },
                 tags: { Name: `${name}-waf` },
             },
             { parent: this },

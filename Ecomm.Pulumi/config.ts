@@ -13,6 +13,7 @@ import { databaseRuleProblems, defaultEngineVersion, requiredAvailabilityZones }
 import { MAX_USER_TAGS, tagKeyProblem, tagValueProblem } from "./tagging";
 import { AZ_NAME, isZoneOfRegion, targetZoneProblem, zoneOfRegionRule } from "./zones";
 import { REQUIRED_VALUES, requiredValueFix } from "./placeholders";
+import { COLD_BOOT_SECONDS, defaultGraceSeconds, healthySeconds, minimumGraceSeconds } from "./boot-plan";
 
 export const CONFIG_NAMESPACE = "ecomm";
 
@@ -25,6 +26,8 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 export const NAT_STRATEGIES = ["perAz", "single", "none"] as const;
+/** `ecomm:loadBalancer.wafMode`: `block` (managed rules block) or `count` (they only count). */
+export const WAF_MODES = ["block", "count"] as const;
 export const DATABASE_MODES = ["single-az", "multi-az-instance", "multi-az-cluster", "aurora"] as const;
 export const DATABASE_ENGINES = ["postgres", "mysql"] as const;
 /** Enhanced Monitoring intervals RDS accepts (0 turns it off). */
@@ -257,7 +260,11 @@ function serviceSchema(d: EnvDefaults, role: "frontend" | "backend") {
         maxSize: int(1, 100).default(d.maxSize),
         /** Initial desired capacity; scaling owns it afterwards. Defaults to `minSize`. */
         desiredCapacity: int(0, 100).optional(),
-        /** An AMI id; the latest Amazon Linux 2023 for the instance's architecture when absent. */
+        /**
+         * A pinned AMI id: the OS changes only when this does. Required in prod (`npm run ami:latest -- --stack
+         * prod --write` writes the current Amazon Linux 2023 id); absent in dev, the latest AL2023 for the
+         * instance's architecture, read from its public SSM parameter on every run.
+         */
         ami: z.string().regex(AMI_ID, { error: "must be an AMI id such as ami-0123456789abcdef0" }).optional(),
         /** The port the web server listens on. */
         port: int(1, 65535).default(80),
@@ -269,8 +276,11 @@ function serviceSchema(d: EnvDefaults, role: "frontend" | "backend") {
         healthCheck: healthCheckSchema(d),
         /** Seconds the ALB lets in-flight requests finish on a deregistering target (0–3600). */
         deregistrationDelaySeconds: int(0, 3600).default(30),
-        /** Seconds after launch before ELB health checks may mark an instance unhealthy. */
-        healthCheckGracePeriodSeconds: int(0, 7200).default(120),
+        /**
+         * Seconds after launch before ELB health checks may mark an instance unhealthy. At least a cold boot
+         * plus the healthy threshold's checks (boot-plan.ts); defaults to that, rounded up to 30 s.
+         */
+        healthCheckGracePeriodSeconds: int(0, 7200).optional(),
         /** Seconds a new instance warms up before its metrics count for scaling. */
         instanceWarmupSeconds: int(0, 3600).default(120),
         /** Root EBS volume size (GiB, gp3, encrypted). */
@@ -340,6 +350,15 @@ function serviceSchema(d: EnvDefaults, role: "frontend" | "backend") {
                     message: "cannot be combined with mixedInstanceTypes (EC2 Auto Scaling does not support warm pools with a mixed instances policy)",
                 });
             }
+            const grace = s.healthCheckGracePeriodSeconds;
+            if (grace !== undefined && grace < minimumGraceSeconds(s.healthCheck)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["healthCheckGracePeriodSeconds"],
+                    input: grace,
+                    message: `must be at least ${minimumGraceSeconds(s.healthCheck)}: a cold boot takes about ${COLD_BOOT_SECONDS} s before nginx answers, then healthCheck.intervalSeconds × healthyThreshold = ${healthySeconds(s.healthCheck)} s to turn healthy (boot-plan.ts); a shorter grace replaces instances that were still booting`,
+                });
+            }
             const arch = (t: string) => (isGraviton(t) ? "arm64" : "x86_64");
             s.mixedInstanceTypes.forEach((t, i) => {
                 if (arch(t) !== arch(s.instanceType)) {
@@ -351,7 +370,8 @@ function serviceSchema(d: EnvDefaults, role: "frontend" | "backend") {
                     });
                 }
             });
-        });
+        })
+        .transform((s) => ({ ...s, healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds ?? defaultGraceSeconds(s.healthCheck) }));
 }
 
 function databaseSchema(d: EnvDefaults) {
@@ -464,9 +484,16 @@ function loadBalancerSchema(d: EnvDefaults) {
         }).prefault({}),
         /** A WAF web ACL with AWS managed rule groups in front of the ALB. */
         waf: bool().default(d.waf),
+        /** `block` (the managed rules block) or `count` (they only count: a new site's first days). */
+        wafMode: oneOf(WAF_MODES).default("block"),
         deletionProtection: bool().default(d.albDeletionProtection),
         idleTimeoutSeconds: int(1, 4000).default(60),
-    }).prefault({});
+    })
+        .prefault({})
+        .superRefine((lb, ctx) => {
+            if (lb.wafMode === "count" && !lb.waf)
+                ctx.addIssue({ code: "custom", path: ["wafMode"], input: lb.wafMode, message: "has no effect without a web ACL: set ecomm:loadBalancer.waf to true, or remove wafMode" });
+        });
 }
 
 /**

@@ -22,3 +22,15 @@ export function assumeRolePolicy(service: string, condition?: PolicyStatement["C
 export function policyDocument(statements: readonly PolicyStatement[]): string {
     return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
+
+/**
+ * A trust policy letting an AWS service assume the role only on behalf of this account's resources:
+ * `aws:SourceAccount` and `aws:SourceArn` (confused-deputy protection, IAM User Guide "The confused deputy
+ * problem"). `sourceArn` may end in a wildcard (`...:vpc-flow-log/*`); it is matched with `ArnLike`.
+ */
+export function serviceTrustPolicy(service: string, scope: { readonly accountId: string; readonly sourceArn: string }): string {
+    return assumeRolePolicy(service, {
+        StringEquals: { "aws:SourceAccount": scope.accountId },
+        ArnLike: { "aws:SourceArn": scope.sourceArn },
+    });
+}

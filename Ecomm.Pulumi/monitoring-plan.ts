@@ -132,6 +132,46 @@ export function dbRole(index: number, count: number): string {
     return count === 1 ? "db" : `db${index + 1}`;
 }
 
+/** The physical name of the alarm with this role: unique per account and region through the prefix. */
+export function alarmName(prefix: string, role: string): string {
+    return `${prefix}-${role}`;
+}
+
+/**
+ * The roles of a service's own health alarms that an instance refresh of it watches: targets failing
+ * health checks (a bad image or boot script shows here first) and no healthy target at all. Empty for a
+ * service allowed to scale to zero, which gets no capacity alarms.
+ */
+export function refreshWatchedRoles(service: { readonly name: string; readonly minSize: number }): string[] {
+    if (service.minSize === 0) return [];
+    return [`${service.name}-unhealthy-hosts`, `${service.name}-no-healthy-hosts`];
+}
+
+/**
+ * Seconds an alarm needs, from the first bad minute, to reach ALARM: datapoints to alarm × period, plus
+ * one period for the datapoint to be published (ALB metrics arrive each minute, after the minute).
+ */
+export function alarmReactionSeconds(spec: Pick<AlarmSpec<unknown>, "datapointsToAlarm">): number {
+    return spec.datapointsToAlarm * PERIOD_SECONDS + PERIOD_SECONDS;
+}
+
+/**
+ * What an instance refresh of `service` watches: the physical names of its health alarms and the slowest
+ * of their reaction times, which is how long each refresh checkpoint pauses. Computed from the same alarm
+ * plan the MonitoringComponent creates, so the names and windows are those of the alarms that exist.
+ */
+export function refreshRollbackPlan(prefix: string, service: { readonly name: string; readonly minSize: number; readonly maxSize: number }): { alarmNames: string[]; checkpointDelaySeconds: number } | undefined {
+    const roles = refreshWatchedRoles(service);
+    if (roles.length === 0) return undefined;
+    const specs = serviceAlarms<string>("", { ...service, targetGroupArnSuffix: "", autoScalingGroupName: "" });
+    const watched = roles.map((role) => {
+        const spec = specs.find((s) => s.role === role);
+        if (!spec) throw new Error(`no alarm with role ${role} in the plan`);
+        return spec;
+    });
+    return { alarmNames: watched.map((s) => alarmName(prefix, s.role)), checkpointDelaySeconds: Math.max(...watched.map(alarmReactionSeconds)) };
+}
+
 /** The composite rule: `ALARM("a") OR ALARM("b")`. */
 export function siteDownRule(alarmNames: readonly string[]): string {
     if (alarmNames.length === 0) throw new Error("the site-down rule needs at least one member alarm");
@@ -164,7 +204,7 @@ export function planProblems<Id>(input: PlanInput<Id>): string[] {
 
 /** Every metric alarm, in a stable order: load balancer, then each service, then the database. */
 export function planAlarms<Id>(input: PlanInput<Id>): AlarmSpec<Id>[] {
-    return [...loadBalancerAlarms(input), ...input.services.flatMap((s) => serviceAlarms(input, s)), ...databaseAlarms(input)];
+    return [...loadBalancerAlarms(input), ...input.services.flatMap((s) => serviceAlarms(input.albArnSuffix, s)), ...databaseAlarms(input)];
 }
 
 function loadBalancerAlarms<Id>(input: PlanInput<Id>): AlarmSpec<Id>[] {
@@ -215,10 +255,10 @@ function loadBalancerAlarms<Id>(input: PlanInput<Id>): AlarmSpec<Id>[] {
     ];
 }
 
-function serviceAlarms<Id>(input: PlanInput<Id>, s: PlanService<Id>): AlarmSpec<Id>[] {
+function serviceAlarms<Id>(albArnSuffix: Id, s: PlanService<Id>): AlarmSpec<Id>[] {
     // A service allowed to scale to zero has no capacity floor to watch.
     if (s.minSize === 0) return [];
-    const tg = { TargetGroup: s.targetGroupArnSuffix, LoadBalancer: input.albArnSuffix };
+    const tg = { TargetGroup: s.targetGroupArnSuffix, LoadBalancer: albArnSuffix };
     return [
         {
             role: `${s.name}-unhealthy-hosts`,
@@ -230,7 +270,7 @@ function serviceAlarms<Id>(input: PlanInput<Id>, s: PlanService<Id>): AlarmSpec<
             threshold: 0,
             evaluationPeriods: 2,
             datapointsToAlarm: 2,
-            // No datapoint is not evidence of unhealthy targets; the no-healthy-hosts alarm covers silence.
+            // No datapoint is not evidence of unhealthy targets; the healthy-below-min alarm covers silence.
             treatMissingData: "notBreaching",
         },
         {
@@ -256,7 +296,12 @@ function serviceAlarms<Id>(input: PlanInput<Id>, s: PlanService<Id>): AlarmSpec<
             threshold: 1,
             evaluationPeriods: 2,
             datapointsToAlarm: 2,
-            treatMissingData: "breaching",
+            // The ALB reports HealthyHostCount every minute while health checks are on, 0 included, so an
+            // outage is real 0-datapoints and still alarms in 2 minutes. Missing data happens only before the
+            // metric exists: a fresh stack's alarm must not count that as "no healthy host" (it paged on-call
+            // and blocked FIS while the first instances booted). The alarm is also created only once the
+            // group has minSize healthy targets (ServiceComponent's minElbCapacity).
+            treatMissingData: "notBreaching",
         },
         {
             role: `${s.name}-in-service-below-min`,

@@ -14,6 +14,9 @@ import { type ConfigProblem } from "./config-parse";
 
 export const DOCUMENTATION_ACCOUNT = "123456789012";
 
+/** An AMI id no region has (all zeros): unmistakably not a real image. */
+export const STAND_IN_AMI = "ami-00000000000000000";
+
 /** One value the offline engine put in place of a missing one. */
 export interface StandIn {
     /** The full key, as `pulumi config set --path` takes it: `ecomm:monitoring.alarmEmails[0]`. */
@@ -31,6 +34,8 @@ export interface RequiredView {
     readonly domain?: unknown;
     readonly certificateArn?: unknown;
     readonly monitoring?: { readonly alarmEmails?: unknown };
+    readonly frontend?: { readonly ami?: unknown };
+    readonly backend?: { readonly ami?: unknown };
 }
 
 export interface RequiredValue {
@@ -43,6 +48,8 @@ export interface RequiredValue {
     readonly missing: (c: RequiredView) => boolean;
     /** What the user puts in the `pulumi config set` command. */
     readonly hint: (region: string) => string;
+    /** A command that finds and writes the value, where one exists; `pulumi config set` otherwise. */
+    readonly command?: (ctx: FixContext) => string;
     /** The offline stand-in: itself a placeholder, so the real engine would refuse it too. */
     readonly standIn: (region: string) => string;
     readonly why: string;
@@ -69,6 +76,19 @@ export const REQUIRED_VALUES: readonly RequiredValue[] = [
         standIn: () => "stand-in-oncall@example.invalid",
         why: "prod's alarms must page someone: each address gets an SNS email subscription (confirmed by its owner)",
     },
+    ...(["frontend", "backend"] as const).map(
+        (service): RequiredValue => ({
+            path: [service, "ami"],
+            problemPath: [service, "ami"],
+            message: "is required in prod: a pinned AMI id, so prod's OS changes only when you move it (npm run ami:latest -- --stack <stack> --write writes the current Amazon Linux 2023 id)",
+            missing: (c) => isProd(c) && c[service]?.ami === undefined,
+            hint: () => "<ami id>",
+            command: (ctx) => `npm run ami:latest -- --stack ${ctx.stack ?? "<stack>"} --write`,
+            // All zeros: an id no region has, and a placeholder the real engine refuses.
+            standIn: () => STAND_IN_AMI,
+            why: "prod pins its AMI, so its OS changes only when you move it: npm run ami:latest looks up the current Amazon Linux 2023 id",
+        }),
+    ),
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -99,6 +119,7 @@ export function configSetCommand(namespace: string, path: readonly (string | num
 
 /** The command that sets a required value. */
 export function requiredValueFix(value: RequiredValue, ctx: FixContext): string {
+    if (value.command) return value.command(ctx);
     return configSetCommand("ecomm", value.path, value.hint(ctx.region ?? "<aws:region>"), ctx);
 }
 
@@ -227,6 +248,8 @@ export function requiredViewOf(raw: Readonly<Record<string, string>>): RequiredV
         domain: raw["ecomm:domain"],
         certificateArn: raw["ecomm:certificateArn"],
         monitoring: parseObject(raw["ecomm:monitoring"]),
+        frontend: parseObject(raw["ecomm:frontend"]),
+        backend: parseObject(raw["ecomm:backend"]),
     };
 }
 

@@ -6,7 +6,7 @@
  * Action ids, target keys, parameters and permissions follow the AWS FIS actions reference.
  */
 import type { DatabaseMode } from "./database-rules";
-import { assumeRolePolicy, type PolicyStatement } from "./iam";
+import { serviceTrustPolicy, type PolicyStatement } from "./iam";
 
 export const EXPERIMENTS = ["azPower", "azNetwork", "dbFailover", "cpu"] as const;
 export type ExperimentKind = (typeof EXPERIMENTS)[number];
@@ -124,9 +124,9 @@ export function cpuStressDocumentArn(scope: Pick<AccountScope, "partition" | "re
 
 /** Trust for FIS, limited to experiments of this account and region (confused-deputy protection). */
 export function fisTrustPolicy(scope: AccountScope): string {
-    return assumeRolePolicy("fis.amazonaws.com", {
-        StringEquals: { "aws:SourceAccount": scope.accountId },
-        ArnLike: { "aws:SourceArn": `arn:${scope.partition}:fis:${scope.region}:${scope.accountId}:experiment/*` },
+    return serviceTrustPolicy("fis.amazonaws.com", {
+        accountId: scope.accountId,
+        sourceArn: `arn:${scope.partition}:fis:${scope.region}:${scope.accountId}:experiment/*`,
     });
 }
 

@@ -102,6 +102,9 @@ export async function ecommStack() {
         opts,
     );
 
+    // Alarm names are known before the alarms exist: each service's instance refresh watches its own.
+    const alarmNamePrefix = `ecomm-${slug}`;
+
     // Named before anything exists: the backend's user data reads these parameters, written after the database.
     const databaseParameterPath = `/ecomm/${stack}/database`;
 
@@ -126,6 +129,7 @@ export async function ecommStack() {
             logGroupPrefix: `/ecomm/${stack}`,
             logRetentionDays: config.logs.retentionDays,
             backendDatabaseParameterPath: databaseParameterPath,
+            alarmNamePrefix,
         },
         opts,
     );
@@ -201,7 +205,7 @@ export async function ecommStack() {
         {
             environment: config.environment,
             region,
-            namePrefix: `ecomm-${slug}`,
+            namePrefix: alarmNamePrefix,
             albArnSuffix: web.albArnSuffix,
             services: [web.frontend, web.backend].map((service, i) => ({
                 name: i === 0 ? "frontend" : "backend",

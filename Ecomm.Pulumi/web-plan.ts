@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isGraviton } from "./config";
+import { isGraviton, WAF_MODES } from "./config";
 import { databaseParameterPathProblem } from "./database-parameters";
 import { CLOUDWATCH_AGENT_CONFIG_PATH, cloudWatchAgentConfig, type ServiceLogGroups } from "./logs-plan";
 
@@ -130,18 +130,101 @@ export function accessLogPrincipalKind(region: string): "elb-account" | "service
     return ELB_ACCOUNT_REGIONS.has(region) ? "elb-account" : "service";
 }
 
+/** What makes a refresh roll itself back (see `ServiceComponentArgs.refreshRollback`). */
+export interface RefreshRollback {
+    readonly alarmNames: readonly string[];
+    readonly checkpointDelaySeconds: number;
+}
+
+/**
+ * Checkpoints of a rolling refresh: half the group, then all of it. At each, EC2 Auto Scaling pauses for the
+ * checkpoint delay; the pause at 100 % is what lets the alarms judge the last instances before the refresh
+ * counts as done (a finished refresh can no longer roll back).
+ */
+export const REFRESH_CHECKPOINT_PERCENTAGES = [50, 100] as const;
+
+/** StartInstanceRefresh accepts at most 10 alarms in an alarm specification. */
+export const MAX_REFRESH_ALARMS = 10;
+
 /**
  * Instance-refresh preferences: keep `minHealthyPercent` of the group in service, and (without a warm
  * pool) launch replacements before terminating (max healthy = min + 100, at most 200), so a 3-instance
- * group never drops to 2 while refreshing.
+ * group never drops to 2 while refreshing. Instances already on the new template are skipped.
+ *
+ * Always `autoRollback`: a refresh that fails (new instances never healthy) is undone without a person. It
+ * works because the group pins a numbered template version whose image is an AMI id, not `$Latest` nor an
+ * SSM alias (EC2 Auto Scaling API Reference, RefreshPreferences.AutoRollback). With `rollback` alarms, it
+ * also rolls back as soon as one of them goes to ALARM, and pauses at each checkpoint for them to judge.
  */
-export function instanceRefreshPreferences(minHealthyPercent: number, instanceWarmupSeconds: number, warmPool: boolean) {
+export function instanceRefreshPreferences(minHealthyPercent: number, instanceWarmupSeconds: number, warmPool: boolean, rollback?: RefreshRollback) {
+    if (rollback) {
+        if (rollback.alarmNames.length === 0 || rollback.alarmNames.length > MAX_REFRESH_ALARMS)
+            throw new Error(`an instance refresh watches 1 to ${MAX_REFRESH_ALARMS} alarms, not ${rollback.alarmNames.length}`);
+        if (!Number.isInteger(rollback.checkpointDelaySeconds) || rollback.checkpointDelaySeconds < 0 || rollback.checkpointDelaySeconds > 172800)
+            throw new Error(`checkpointDelaySeconds (${rollback.checkpointDelaySeconds}) must be a whole number from 0 to 172800`);
+    }
     return {
         minHealthyPercentage: minHealthyPercent,
         ...(warmPool ? {} : { maxHealthyPercentage: Math.min(200, minHealthyPercent + 100) }),
         instanceWarmup: String(instanceWarmupSeconds),
         skipMatching: true,
+        autoRollback: true,
+        ...(rollback
+            ? {
+                  alarmSpecification: { alarms: [...rollback.alarmNames] },
+                  checkpointPercentages: [...REFRESH_CHECKPOINT_PERCENTAGES],
+                  checkpointDelay: String(rollback.checkpointDelaySeconds),
+              }
+            : {}),
     };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// WAF
+// ---------------------------------------------------------------------------------------------------
+
+/** `block`: the managed rules block what they match; `count`: they only count it (a new site's first days). */
+export type WafMode = (typeof WAF_MODES)[number];
+
+/** AWS managed WAF rule groups, in evaluation order. */
+export const MANAGED_RULE_GROUPS = [
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+] as const;
+
+/**
+ * Rules of the managed groups that only count, whatever the mode. The core rule set's `SizeRestrictions_BODY`
+ * blocks every request body over 8 KB (AWS WAF Developer Guide, "Core rule set (CRS) managed rule group"):
+ * cart and checkout POSTs above that would get a 403 the application never sees. Counted, it still shows
+ * in the web ACL's metrics and sampled requests, with its label on the request.
+ */
+export const COUNTED_MANAGED_RULES: Readonly<Partial<Record<(typeof MANAGED_RULE_GROUPS)[number], readonly string[]>>> = {
+    AWSManagedRulesCommonRuleSet: ["SizeRestrictions_BODY"],
+};
+
+/**
+ * The web ACL's rules. In `block` mode each managed group acts as AWS ships it, except the counted rules
+ * above; in `count` mode every group is overridden to count (`overrideAction: count`), so nothing is blocked
+ * while the site's real traffic shows what would be. The ACL's default action is `allow` in both modes.
+ */
+export function webAclRules(metricPrefix: string, mode: WafMode) {
+    return MANAGED_RULE_GROUPS.map((group, i) => {
+        const counted = COUNTED_MANAGED_RULES[group] ?? [];
+        return {
+            name: group,
+            priority: i + 1,
+            overrideAction: mode === "count" ? { count: {} } : { none: {} },
+            statement: {
+                managedRuleGroupStatement: {
+                    vendorName: "AWS",
+                    name: group,
+                    ...(counted.length > 0 ? { ruleActionOverrides: counted.map((rule) => ({ name: rule, actionToUse: { count: {} } })) } : {}),
+                },
+            },
+            visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-${group}` },
+        };
+    });
 }
 
 /** Instance types for a mixed-instances policy: the primary type first, then the extras, without repeats. */

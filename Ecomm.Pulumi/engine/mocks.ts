@@ -20,6 +20,8 @@ export interface RecordedResource {
     readonly custom: boolean;
     protect: boolean;
     ignoreChanges: string[];
+    /** URNs of the resources this one depends on (explicit `dependsOn` and those its input Outputs came from). */
+    dependencies: string[];
     aliases: string[];
     /** The explicit provider reference (`urn::id`), when the resource was given one; empty otherwise. */
     readonly provider: string;
@@ -120,9 +122,15 @@ export class EcommMocks implements pulumi.runtime.Mocks {
     /** The region's zones, as DescribeAvailabilityZones knows them. */
     private readonly zones: readonly MockZone[];
 
+    /**
+     * @param zones the region's zones as DescribeAvailabilityZones answers (default: six available AZs, a–f)
+     * @param ssmParameters values for `aws.ssm.getParameter` by name (e.g. a new "latest" AMI); other names
+     * answer a stable id derived from the name.
+     */
     constructor(
         private readonly region: string,
         zones?: readonly MockZone[],
+        private readonly ssmParameters: Readonly<Record<string, string>> = {},
     ) {
         this.zones = zones ?? regionZones(region);
     }
@@ -153,7 +161,7 @@ export class EcommMocks implements pulumi.runtime.Mocks {
                 return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
             case "aws:ssm/getParameter:getParameter": {
                 const name = String(inputs.name);
-                const value = `ami-0${hex(name, 16)}`;
+                const value = this.ssmParameters[name] ?? `ami-0${hex(name, 16)}`;
                 return { id: name, name, arn: this.arn("ssm", `parameter${name}`), type: "String", value, insecureValue: value, version: 1 };
             }
             case "aws:elb/getServiceAccount:getServiceAccount": {
@@ -179,6 +187,7 @@ export class EcommMocks implements pulumi.runtime.Mocks {
             custom: args.custom ?? true,
             protect: false,
             ignoreChanges: [],
+            dependencies: [],
             aliases: [],
             provider: args.provider ?? "",
             inputs,

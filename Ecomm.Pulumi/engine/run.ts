@@ -31,6 +31,11 @@ export interface RunOptions {
     readonly realEngine?: boolean;
     /** The region's zones as DescribeAvailabilityZones answers. @default six available AZs, a–f */
     readonly zones?: readonly MockZone[];
+    /**
+     * What public SSM parameters answer, by name: e.g. a newer "latest" AMI than the mock's stable one.
+     * @default {} (a stable id derived from each name)
+     */
+    readonly ssmParameters?: Readonly<Record<string, string>>;
 }
 
 export interface StackRun {
@@ -100,6 +105,7 @@ interface RegisterRequest {
     getParent(): string;
     getProtect(): boolean;
     getIgnorechangesList(): string[];
+    getDependenciesList(): string[];
     getAliasesList(): { getUrn(): string; getSpec(): { getName(): string; getType(): string; getParenturn(): string } | undefined }[];
 }
 
@@ -116,6 +122,7 @@ export function recordRegistrations(mocks: EcommMocks): void {
                     record.parentUrn = req.getParent();
                     record.protect = req.getProtect();
                     record.ignoreChanges = req.getIgnorechangesList();
+                    record.dependencies = req.getDependenciesList();
                     record.aliases = req.getAliasesList().map((a) => a.getUrn() || a.getSpec()?.getName() || "");
                 }
             }
@@ -178,7 +185,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     }
     const region = config["aws:region"] ?? "us-east-1";
     const completed = options.realEngine ? { config, standIns: [] } : withStandIns(config, region, options.stack);
-    const mocks = new EcommMocks(region, options.zones);
+    const mocks = new EcommMocks(region, options.zones, options.ssmParameters);
     setOfflineEngine(!options.realEngine);
     pulumi.runtime.setAllConfig(completed.config, secretKeys);
     await pulumi.runtime.setMocks(mocks, PROJECT, options.stack, false);

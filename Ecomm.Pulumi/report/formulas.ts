@@ -24,6 +24,15 @@ export function replacementSeconds(detection: number, launch: number, boot: numb
     return detection + launch + boot + gracePeriod;
 }
 
+/**
+ * Seconds from a bad instance's registration to its refresh rolling back: the ALB marks it unhealthy
+ * (interval × unhealthy threshold), then the fastest watched alarm sees enough bad minutes (datapoints ×
+ * period) plus one period for the last datapoint to be published.
+ */
+export function rollbackTriggerSeconds(detection: number, datapoints: number, periodSeconds: number): number {
+    return detection + datapoints * periodSeconds + periodSeconds;
+}
+
 /** Seconds from a load spike to new capacity counting: alarm datapoints × period + instance warmup. */
 export function scaleOutSeconds(datapoints: number, periodSeconds: number, warmupSeconds: number): number {
     return datapoints * periodSeconds + warmupSeconds;

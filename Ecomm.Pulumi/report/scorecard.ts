@@ -6,8 +6,9 @@ import type { RecordedResource } from "../engine/mocks";
 import slaData from "./sla.json";
 import {
     capacityAfterAzLoss, detectionSeconds, downtimeMinutes, downtimeReduction, drainSeconds, fraction,
-    replacementSeconds, scaleOutSeconds, serial, TARGET_GROUP_DEFAULTS,
+    replacementSeconds, rollbackTriggerSeconds, scaleOutSeconds, serial, TARGET_GROUP_DEFAULTS,
 } from "./formulas";
+import { COLD_BOOT_SECONDS, COLD_BOOT_STEPS, healthySeconds } from "../boot-plan";
 import { arr, Graph, num, rec, TYPES } from "./graph";
 
 export type DatabaseMode = "single-az" | "multi-az-instance" | "multi-az-cluster" | "aurora";
@@ -28,6 +29,10 @@ export interface Scorecard {
     readonly drain: Figure[];
     readonly replacement: Figure[];
     readonly scaleOut: Figure[];
+    /** Per service: how long a bad rollout (image, boot script) takes to trigger the refresh's auto rollback. */
+    readonly rollback: Figure[];
+    /** Per service: the grace period against a cold boot plus the healthy checks (boot-plan.ts). */
+    readonly grace: Figure[];
     /** Per service: instances left after the fullest AZ fails, against the configured minimum. */
     readonly azLoss: (Figure & { readonly minSize: number; readonly staticallyStable: boolean; readonly minForStaticStability: number })[];
     readonly database: {
@@ -74,6 +79,9 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
     const drain: Figure[] = [];
     const replacement: Figure[] = [];
     const scaleOut: Figure[] = [];
+    const rollback: Figure[] = [];
+    const graceFigures: Figure[] = [];
+    const alarmsByName = new Map(g.ofType(TYPES.alarm).map((a) => [String(a.inputs.name ?? a.state.name ?? ""), a]));
     const azLoss: Scorecard["azLoss"] = [];
 
     const detectionByTg = new Map<string, number>();
@@ -114,15 +122,47 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
         const tg = g.targetGroupsOf(asg)[0];
         const detection = tg ? (detectionByTg.get(String(tg.state.arn)) ?? detectionSeconds()) : detectionSeconds();
         const launch = warm ? EST.warmPoolLaunchSeconds : EST.instanceLaunchSeconds;
-        const boot = warm ? 0 : EST.bootSeconds;
+        const boot = warm ? 0 : COLD_BOOT_SECONDS;
         const replaced = replacementSeconds(detection, launch, boot, grace);
         replacement.push({
             label: `${service}: failed instance replaced`,
             value: replaced,
             unit: "s",
             formula: `detection ${detection} s + launch ${launch} s${warm ? " (warm pool)" : ""} + boot ${boot} s + grace ${grace} s = ${replaced} s`,
-            from: [`${tg?.name ?? "(no target group)"}.healthCheck`, `${asg.name}.healthCheckGracePeriod`, `${asg.name}.warmPool`, "sla.json estimates"],
+            from: [`${tg?.name ?? "(no target group)"}.healthCheck`, `${asg.name}.healthCheckGracePeriod`, `${asg.name}.warmPool`, "sla.json estimates", "boot-plan.ts COLD_BOOT_STEPS"],
         });
+
+        const hc = rec(tg?.inputs.healthCheck);
+        const healthy = healthySeconds({ intervalSeconds: num(hc.interval) ?? TARGET_GROUP_DEFAULTS.intervalSeconds, healthyThreshold: num(hc.healthyThreshold) ?? 5 });
+        const graceNeeded = COLD_BOOT_SECONDS + healthy;
+        graceFigures.push({
+            label: `${service}: grace period over a cold boot`,
+            value: grace - graceNeeded,
+            unit: "s",
+            formula: `grace ${grace} s − (cold boot ${COLD_BOOT_SECONDS} s [${COLD_BOOT_STEPS.map((s) => s.seconds).join(" + ")}] + interval × healthy threshold ${healthy} s) = ${grace - graceNeeded} s to spare`,
+            from: [`${asg.name}.healthCheckGracePeriod`, `${tg?.name ?? "(no target group)"}.healthCheck`, "boot-plan.ts COLD_BOOT_STEPS"],
+        });
+        if (grace < graceNeeded) warnings.push(`${service}: a ${grace} s grace period is shorter than a cold boot plus healthy checks (${graceNeeded} s): booting instances get replaced`);
+
+        const prefs = rec(rec(asg.inputs.instanceRefresh).preferences);
+        const watched = arr(rec(prefs.alarmSpecification).alarms).map(String);
+        const alarms = watched.map((n) => alarmsByName.get(n)).filter((a): a is RecordedResource => a !== undefined);
+        if (watched.length > alarms.length) warnings.push(`${service}: the instance refresh watches alarms that do not exist: ${watched.filter((n) => !alarmsByName.has(n)).join(", ")}`);
+        if (prefs.autoRollback !== true) warnings.push(`${service}: instance refreshes do not roll back by themselves`);
+        else if (alarms.length === 0) warnings.push(`${service}: instance refreshes roll back only when they fail, not on an alarm`);
+        else {
+            const fastest = alarms
+                .map((a) => ({ a, datapoints: num(a.inputs.datapointsToAlarm) ?? num(a.inputs.evaluationPeriods) ?? 1, period: num(a.inputs.period) ?? 60 }))
+                .sort((x, y) => x.datapoints * x.period - y.datapoints * y.period)[0];
+            const seconds = rollbackTriggerSeconds(detection, fastest.datapoints, fastest.period);
+            rollback.push({
+                label: `${service}: bad rollout rolled back after`,
+                value: seconds,
+                unit: "s",
+                formula: `detection ${detection} s + ${fastest.a.name}: ${fastest.datapoints} datapoints × ${fastest.period} s + ${fastest.period} s publication = ${seconds} s from a bad instance's registration; checkpoints ${arr(prefs.checkpointPercentages).join("/")} % pause ${String(prefs.checkpointDelay ?? 3600)} s`,
+                from: [`${asg.name}.instanceRefresh.preferences`, `${fastest.a.name}.datapointsToAlarm`, `${fastest.a.name}.period`, `${tg?.name ?? "(no target group)"}.healthCheck`],
+            });
+        }
 
         const warmupDefault = num(asg.inputs.defaultInstanceWarmup);
         for (const policy of g.policiesOf(asg)) {
@@ -204,6 +244,8 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
         drain,
         replacement,
         scaleOut,
+        rollback,
+        grace: graceFigures,
         azLoss,
         database: {
             mode,
@@ -230,6 +272,7 @@ export function renderScorecard(s: Scorecard): string {
     const lines = ["HA scorecard"];
     lines.push(" Out of rotation", ...s.rotation.map(fig), " Connection drain", ...s.drain.map(fig));
     lines.push(" Replacement", ...s.replacement.map(fig), " Scale-out", ...s.scaleOut.map(fig));
+    lines.push(" Rollout rollback", ...s.rollback.map(fig), " Grace period", ...s.grace.map(fig));
     lines.push(" AZ loss (static stability)", ...s.azLoss.map((f) => `${fig(f)}\n      ${f.staticallyStable ? "statically stable: min capacity survives the AZ loss" : `below min until the ASG replaces capacity; min ${f.minForStaticStability} would be statically stable`}`));
     const rto = s.database.rtoSeconds;
     lines.push(
