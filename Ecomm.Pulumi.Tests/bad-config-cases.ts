@@ -48,7 +48,7 @@ export const CASES: Case[] = [
     ["desired outside bounds", "dev", patch("ecomm:backend", { desiredCapacity: 5 }), "ecomm:backend.desiredCapacity", "between minSize (1) and maxSize (2)"],
     ["instance type malformed", "dev", patch("ecomm:frontend", { instanceType: "large" }), "ecomm:frontend.instanceType", "t4g.small"],
     ["AMI id malformed", "dev", patch("ecomm:backend", { ami: "ami-123" }), "ecomm:backend.ami", "ami-0123456789abcdef0"],
-    ["prod AMI not pinned", "prod", patch("ecomm:frontend", { ami: undefined }), "ecomm:frontend.ami", "npm run ami:latest"],
+    ["prod AMI not pinned", "prod", patch("ecomm:frontend", { ami: undefined }), "ecomm:frontend.ami", "pinned AMI id", { realEngine: true }],
     ["grace period shorter than a cold boot", "dev", patch("ecomm:backend", { healthCheckGracePeriodSeconds: 120 }), "ecomm:backend.healthCheckGracePeriodSeconds", "at least 180"],
     ["WAF mode not an enum value", "prod", patch("ecomm:loadBalancer", { wafMode: "detect" }), "ecomm:loadBalancer.wafMode", "block | count"],
     ["WAF count mode without a web ACL", "dev", patch("ecomm:loadBalancer", { wafMode: "count" }), "ecomm:loadBalancer.wafMode", "set ecomm:loadBalancer.waf to true"],

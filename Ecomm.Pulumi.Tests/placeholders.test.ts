@@ -1,13 +1,16 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { refused, run } from "./harness";
+import { patched, refused, run } from "./harness";
 import { readStackConfig, runStack } from "../Ecomm.Pulumi/engine/run";
-import { placeholderProblems, placeholderReason, REQUIRED_VALUES, withStandIns } from "../Ecomm.Pulumi/placeholders";
+import { placeholderProblems, placeholderReason, REQUIRED_VALUES, STAND_IN_AMI, withStandIns } from "../Ecomm.Pulumi/placeholders";
 
 /** A completed prod: values that look like a real user's (no documentation account, no reserved name). */
 const REAL_CERT = "arn:aws:acm:us-east-1:210987654321:certificate/8e4f2a3b-1c5d-4e6f-9a7b-2c3d4e5f6a7b";
 const REAL_EMAILS = { alarmEmails: ["oncall@shop-team.net"] };
 /** What the committed prod file shipped before: AWS's documentation account and an example.com address. */
+const REAL_AMI = "ami-0c1f4e2a9b8d7c6e5";
+/** Prod's pinned AMIs, as `npm run ami:latest -- --write` leaves them. */
+const amis = () => ({ ...patched("prod", "ecomm:frontend", { ami: REAL_AMI }), ...patched("prod", "ecomm:backend", { ami: REAL_AMI }) });
 const OLD_PROD_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000";
 
 const monitoring = (patch: Record<string, unknown>) => ({ ...(JSON.parse(readStackConfig("prod").config["ecomm:monitoring"] ?? "{}") as object), ...patch });
@@ -66,7 +69,16 @@ describe("placeholderProblems: every value, every namespace, with its command", 
 describe("under the real engine, no placeholder reaches AWS", () => {
     it("refuses the committed prod file before any resource, naming each value it lacks and the command that sets it, in one message", async () => {
         const err = await refused("prod", {}, { realEngine: true });
-        assert.match(err.message, /Invalid ecomm configuration \(2 problems\)/);
+        assert.match(err.message, /Invalid ecomm configuration \(4 problems\)/);
+        for (const service of ["frontend", "backend"]) {
+            assert.ok(
+                err.message.includes(
+                    `  - ecomm:${service}.ami = (not set): is required in prod: a pinned AMI id, so prod's OS changes only when you move it\n` +
+                        "      fix: npm run ami:latest -- --stack prod --write",
+                ),
+                err.message,
+            );
+        }
         assert.ok(
             err.message.includes(
                 "  - ecomm:certificateArn = (not set): is required in prod unless ecomm:domain is set: prod serves HTTPS only\n" +
@@ -84,7 +96,7 @@ describe("under the real engine, no placeholder reaches AWS", () => {
     });
 
     it("refuses the placeholders prod used to ship (documentation account, all-zero id, example.com), each with its command", async () => {
-        const err = await refused("prod", { "ecomm:certificateArn": OLD_PROD_CERT, "ecomm:monitoring": monitoring({ alarmEmails: ["oncall@example.com"] }) }, { realEngine: true });
+        const err = await refused("prod", { ...amis(), "ecomm:certificateArn": OLD_PROD_CERT, "ecomm:monitoring": monitoring({ alarmEmails: ["oncall@example.com"] }) }, { realEngine: true });
         assert.match(err.message, /\(2 problems\)/);
         assert.match(
             err.message,
@@ -97,7 +109,7 @@ describe("under the real engine, no placeholder reaches AWS", () => {
     });
 
     it("lists schema problems and placeholders together", async () => {
-        const err = await refused("prod", { "ecomm:certificateArn": REAL_CERT, "ecomm:monitoring": monitoring({ alarmEmails: ["oncall@example.com"] }), ...{ "ecomm:tags": { "aws:x": "y" } } }, { realEngine: true });
+        const err = await refused("prod", { ...amis(), "ecomm:certificateArn": REAL_CERT, "ecomm:monitoring": monitoring({ alarmEmails: ["oncall@example.com"] }), ...{ "ecomm:tags": { "aws:x": "y" } } }, { realEngine: true });
         assert.deepEqual(
             [...err.message.matchAll(/^ {2}- (\S+) = /gm)].map((m) => m[1]),
             ["ecomm:tags.aws:x", "ecomm:monitoring.alarmEmails[0]"],
@@ -115,7 +127,7 @@ describe("under the real engine, no placeholder reaches AWS", () => {
     it("accepts dev as committed and prod once its user has completed it", async () => {
         const dev = await runStack({ stack: "dev", realEngine: true });
         assert.deepEqual(dev.standIns, []);
-        const prod = await runStack({ stack: "prod", realEngine: true, config: { "ecomm:certificateArn": REAL_CERT, "ecomm:monitoring": monitoring(REAL_EMAILS) } });
+        const prod = await runStack({ stack: "prod", realEngine: true, config: { ...amis(), "ecomm:certificateArn": REAL_CERT, "ecomm:monitoring": monitoring(REAL_EMAILS) } });
         assert.deepEqual(prod.standIns, []);
         const https = prod.resources.find((r) => r.type === "aws:lb/listener:Listener" && r.name === "web-https");
         assert.equal(https?.inputs.certificateArn, REAL_CERT);
@@ -128,6 +140,8 @@ describe("under the real engine, no placeholder reaches AWS", () => {
             [
                 ["ecomm:certificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"],
                 ["ecomm:monitoring.alarmEmails[0]", "stand-in-oncall@example.invalid"],
+                ["ecomm:frontend.ami", STAND_IN_AMI],
+                ["ecomm:backend.ami", STAND_IN_AMI],
             ],
         );
         const https = offline.resources.find((r) => r.type === "aws:lb/listener:Listener" && r.name === "web-https");

@@ -46,7 +46,7 @@ describe("npm run plan", () => {
         assert.equal(code, 0, stderr);
         assert.ok(
             stdout.includes(
-                "Stand-ins (2): required values the stack file lacks; this plan assumed these placeholders, a real `pulumi up` refuses until you set them\n" +
+                "Stand-ins (4): required values the stack file lacks; this plan assumed these placeholders, a real `pulumi up` refuses until you set them\n" +
                     "  ecomm:certificateArn = arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000\n" +
                     "      why: prod serves HTTPS only: its listener needs an ACM certificate in aws:region (or set ecomm:domain to have one issued)\n" +
                     "      set: pulumi config set --stack prod ecomm:certificateArn <ARN of an issued ACM certificate in us-east-1>\n" +
@@ -66,11 +66,15 @@ describe("npm run plan", () => {
             [
                 ["ecomm:certificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"],
                 ["ecomm:monitoring.alarmEmails[0]", "stand-in-oncall@example.invalid"],
+                ["ecomm:frontend.ami", "ami-00000000000000000"],
+                ["ecomm:backend.ami", "ami-00000000000000000"],
             ],
         );
         assert.deepEqual(prod.standIns.map((s) => s.fix), [
             "pulumi config set --stack prod ecomm:certificateArn <ARN of an issued ACM certificate in us-east-1>",
             "pulumi config set --stack prod --path 'ecomm:monitoring.alarmEmails[0]' <your on-call address>",
+            "npm run ami:latest -- --stack prod --write",
+            "npm run ami:latest -- --stack prod --write",
         ]);
         assert.ok(prod.standIns.every((s) => s.why.length > 20));
         const dev = JSON.parse((await plan(["--stack", "dev", "--json"])).stdout) as { standIns: unknown[] };

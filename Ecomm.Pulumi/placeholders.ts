@@ -80,7 +80,7 @@ export const REQUIRED_VALUES: readonly RequiredValue[] = [
         (service): RequiredValue => ({
             path: [service, "ami"],
             problemPath: [service, "ami"],
-            message: "is required in prod: a pinned AMI id, so prod's OS changes only when you move it (npm run ami:latest -- --stack <stack> --write writes the current Amazon Linux 2023 id)",
+            message: "is required in prod: a pinned AMI id, so prod's OS changes only when you move it",
             missing: (c) => isProd(c) && c[service]?.ami === undefined,
             hint: () => "<ami id>",
             command: (ctx) => `npm run ami:latest -- --stack ${ctx.stack ?? "<stack>"} --write`,
