@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { EcommMocks, type RecordedResource } from "./mocks";
+import type { AliasRecord } from "./urns";
 
 export const PROJECT = "ecomm";
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -69,6 +70,27 @@ export function readStackConfig(stack: string, projectRoot = PROJECT_ROOT): { co
     return { config, secretKeys };
 }
 
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function deepMerge(base: Json, patch: Json): Json {
+    if (patch && typeof patch === "object" && !Array.isArray(patch) && base && typeof base === "object" && !Array.isArray(base)) {
+        const out: { [key: string]: Json } = { ...base };
+        for (const [k, v] of Object.entries(patch)) out[k] = k in out ? deepMerge(out[k], v) : v;
+        return out;
+    }
+    return patch;
+}
+
+/**
+ * The stack file's value for `key` with `patch` deep-merged in, as a config override:
+ * `patched("prod", "ecomm:frontend", { minSize: 1 })`.
+ */
+export function patched(stack: string, key: string, patch: Json, projectRoot = PROJECT_ROOT): Record<string, unknown> {
+    const raw = readStackConfig(stack, projectRoot).config[key];
+    const base: Json = raw === undefined ? {} : (JSON.parse(raw) as Json);
+    return { [key]: deepMerge(base, patch) };
+}
+
 export function listStacks(projectRoot = PROJECT_ROOT): string[] {
     return fs
         .readdirSync(projectRoot)
@@ -89,7 +111,12 @@ interface RegisterRequest {
     getParent(): string;
     getProtect(): boolean;
     getIgnorechangesList(): string[];
-    getAliasesList(): { getUrn(): string; getSpec(): { getName(): string; getType(): string; getParenturn(): string } | undefined }[];
+    getAliasesList(): {
+        getUrn(): string;
+        getSpec():
+            | { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean }
+            | undefined;
+    }[];
 }
 
 /** Hooks the mock monitor so each record also gets its URN, parent, protect flag, ignoreChanges and aliases. */
@@ -105,7 +132,18 @@ export function recordRegistrations(mocks: EcommMocks): void {
                     record.parentUrn = req.getParent();
                     record.protect = req.getProtect();
                     record.ignoreChanges = req.getIgnorechangesList();
-                    record.aliases = req.getAliasesList().map((a) => a.getUrn() || a.getSpec()?.getName() || "");
+                    record.aliases = req.getAliasesList().map((a): AliasRecord => {
+                        const spec = a.getSpec();
+                        if (a.getUrn() || !spec) return { urn: a.getUrn() };
+                        return {
+                            name: spec.getName(),
+                            type: spec.getType(),
+                            stack: spec.getStack(),
+                            project: spec.getProject(),
+                            parentUrn: spec.getParenturn(),
+                            noParent: spec.getNoparent(),
+                        };
+                    });
                 }
             }
             cb(err, resp);
