@@ -6,11 +6,12 @@
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, type StackRun } from "../Ecomm.Pulumi/engine/run";
+import { patched, PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, type StackRun } from "../Ecomm.Pulumi/engine/run";
 import { EcommMocks, type RecordedResource } from "../Ecomm.Pulumi/engine/mocks";
 import { withStandIns } from "../Ecomm.Pulumi/placeholders";
 
 export type { RecordedResource, StackRun };
+export { patched };
 
 export function run(stack: string, config?: Record<string, unknown>): Promise<StackRun> {
     return runStack({ stack, config });
@@ -60,27 +61,6 @@ export async function refused(stack: string, config: Record<string, unknown>, op
         return err;
     }
     assert.fail(`stack ${stack} with ${JSON.stringify(config)} should have been refused`);
-}
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function deepMerge(base: Json, patch: Json): Json {
-    if (patch && typeof patch === "object" && !Array.isArray(patch) && base && typeof base === "object" && !Array.isArray(base)) {
-        const out: { [key: string]: Json } = { ...base };
-        for (const [k, v] of Object.entries(patch)) out[k] = k in out ? deepMerge(out[k], v) : v;
-        return out;
-    }
-    return patch;
-}
-
-/**
- * The stack file's value for `key` with `patch` deep-merged in, as a config override:
- * `patched("prod", "ecomm:frontend", { minSize: 1 })`.
- */
-export function patched(stack: string, key: string, patch: Json): Record<string, unknown> {
-    const raw = readStackConfig(stack).config[key];
-    const base: Json = raw === undefined ? {} : (JSON.parse(raw) as Json);
-    return { [key]: deepMerge(base, patch) };
 }
 
 /** Runs shellcheck on a script; fails (never skips) when shellcheck is not installed. */

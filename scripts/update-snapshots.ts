@@ -1,16 +1,27 @@
-/** `npm run snapshot:update`: rewrites the frozen URNs of stateful resources, for a deliberate change. */
+/**
+ * `npm run snapshot:update`: rewrites the frozen real URNs of the golden stacks, for a deliberate change.
+ * `-- --check` writes nothing: it says whether the snapshot is current and exits 1 when it is not.
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { listStacks, PROJECT_ROOT, runStack } from "../Ecomm.Pulumi/engine/run";
-import { statefulUrns } from "../Ecomm.Pulumi/engine/stateful";
+import { PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
+import { frozenUrns, GOLDEN_STACKS, runGolden } from "../Ecomm.Pulumi/engine/urn-freeze";
 
-export const SNAPSHOT = path.join(PROJECT_ROOT, "Ecomm.Pulumi.Tests", "__snapshots__", "stateful-urns.json");
+export const SNAPSHOT = path.join(PROJECT_ROOT, "Ecomm.Pulumi.Tests", "__snapshots__", "urns.json");
 
 async function main(): Promise<void> {
     const snapshot: Record<string, string[]> = {};
-    for (const stack of listStacks()) snapshot[stack] = statefulUrns((await runStack({ stack })).resources);
-    fs.writeFileSync(SNAPSHOT, `${JSON.stringify(snapshot, null, 2)}\n`);
-    console.log(`wrote ${SNAPSHOT}: ${Object.entries(snapshot).map(([s, u]) => `${s} ${u.length}`).join(", ")} URNs`);
+    // One stack at a time: each run resets the mock engine's global state.
+    for (const name of Object.keys(GOLDEN_STACKS)) snapshot[name] = frozenUrns(await runGolden(name));
+    const text = `${JSON.stringify(snapshot, null, 2)}\n`;
+    if (process.argv.includes("--check")) {
+        const current = fs.existsSync(SNAPSHOT) ? fs.readFileSync(SNAPSHOT, "utf8") : "";
+        console.log(current === text ? `${path.relative(PROJECT_ROOT, SNAPSHOT)} is up to date` : `${path.relative(PROJECT_ROOT, SNAPSHOT)} is stale: run npm run snapshot:update`);
+        process.exitCode = current === text ? 0 : 1;
+        return;
+    }
+    fs.writeFileSync(SNAPSHOT, text);
+    console.log(`wrote ${path.relative(PROJECT_ROOT, SNAPSHOT)}: ${Object.entries(snapshot).map(([s, u]) => `${s} ${u.length}`).join(", ")} URNs`);
 }
 
 main().catch((err: unknown) => {

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import type { AliasRecord } from "./urns";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -22,7 +23,8 @@ export interface RecordedResource {
     ignoreChanges: string[];
     /** URNs of the resources this one depends on (explicit `dependsOn` and those its input Outputs came from). */
     dependencies: string[];
-    aliases: string[];
+    /** The aliases the SDK sent, as literal URNs or specs (`./urns.ts` resolves them with the real rule). */
+    aliases: AliasRecord[];
     /** The explicit provider reference (`urn::id`), when the resource was given one; empty otherwise. */
     readonly provider: string;
     readonly inputs: Record<string, unknown>;

@@ -10,6 +10,7 @@ import { parse as parseYaml } from "yaml";
 import { EcommMocks, type MockZone, type RecordedResource } from "./mocks";
 import { setOfflineEngine } from "../offline-engine";
 import { withStandIns, type StandIn } from "../placeholders";
+import type { AliasRecord } from "./urns";
 
 export const PROJECT = "ecomm";
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -85,6 +86,27 @@ export function readStackConfig(stack: string, projectRoot = PROJECT_ROOT): { co
     return { config, secretKeys };
 }
 
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function deepMerge(base: Json, patch: Json): Json {
+    if (patch && typeof patch === "object" && !Array.isArray(patch) && base && typeof base === "object" && !Array.isArray(base)) {
+        const out: { [key: string]: Json } = { ...base };
+        for (const [k, v] of Object.entries(patch)) out[k] = k in out ? deepMerge(out[k], v) : v;
+        return out;
+    }
+    return patch;
+}
+
+/**
+ * The stack file's value for `key` with `patch` deep-merged in, as a config override:
+ * `patched("prod", "ecomm:frontend", { minSize: 1 })`.
+ */
+export function patched(stack: string, key: string, patch: Json, projectRoot = PROJECT_ROOT): Record<string, unknown> {
+    const raw = readStackConfig(stack, projectRoot).config[key];
+    const base: Json = raw === undefined ? {} : (JSON.parse(raw) as Json);
+    return { [key]: deepMerge(base, patch) };
+}
+
 export function listStacks(projectRoot = PROJECT_ROOT): string[] {
     return fs
         .readdirSync(projectRoot)
@@ -106,7 +128,12 @@ interface RegisterRequest {
     getProtect(): boolean;
     getIgnorechangesList(): string[];
     getDependenciesList(): string[];
-    getAliasesList(): { getUrn(): string; getSpec(): { getName(): string; getType(): string; getParenturn(): string } | undefined }[];
+    getAliasesList(): {
+        getUrn(): string;
+        getSpec():
+            | { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean }
+            | undefined;
+    }[];
 }
 
 /** Hooks the mock monitor so each record also gets its URN, parent, protect flag, ignoreChanges and aliases. */
@@ -123,7 +150,18 @@ export function recordRegistrations(mocks: EcommMocks): void {
                     record.protect = req.getProtect();
                     record.ignoreChanges = req.getIgnorechangesList();
                     record.dependencies = req.getDependenciesList();
-                    record.aliases = req.getAliasesList().map((a) => a.getUrn() || a.getSpec()?.getName() || "");
+                    record.aliases = req.getAliasesList().map((a): AliasRecord => {
+                        const spec = a.getSpec();
+                        if (a.getUrn() || !spec) return { urn: a.getUrn() };
+                        return {
+                            name: spec.getName(),
+                            type: spec.getType(),
+                            stack: spec.getStack(),
+                            project: spec.getProject(),
+                            parentUrn: spec.getParenturn(),
+                            noParent: spec.getNoparent(),
+                        };
+                    });
                 }
             }
             cb(err, resp);

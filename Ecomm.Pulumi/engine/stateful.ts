@@ -1,11 +1,7 @@
 /**
- * The resources whose replacement loses data or costs an outage: their URNs are frozen per stack in
- * `Ecomm.Pulumi.Tests/__snapshots__/stateful-urns.json`. A refactor that changes one must add an
- * `aliases` entry (so Pulumi moves state instead of replacing), or update the snapshot on purpose with
- * `npm run snapshot:update`.
+ * The resources whose replacement loses data or costs an outage. Every resource's real URN is frozen
+ * (`./urn-freeze.ts`); these types are the ones the freeze must never lose, and the ones prod protects.
  */
-import type { RecordedResource } from "./mocks";
-
 export const STATEFUL_TYPES: readonly string[] = [
     "awsx:ec2:Vpc",
     "aws:rds/instance:Instance",
@@ -16,7 +12,3 @@ export const STATEFUL_TYPES: readonly string[] = [
     "aws:s3/bucket:Bucket",
     "aws:sns/topic:Topic",
 ];
-
-export function statefulUrns(resources: readonly RecordedResource[]): string[] {
-    return resources.filter((r) => STATEFUL_TYPES.includes(r.type)).map((r) => r.urn).sort();
-}
