@@ -104,6 +104,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
     app.removeContentTypeParser("text/plain");
     const catalogue = new CatalogueCache(db, options.catalogueTtlMs ?? 1000);
 
+    // While closing, every answer says `Connection: close`, so keep-alive connections that were busy when
+    // SIGTERM came close after their last response instead of holding the drain open.
+    let closing = false;
+    app.addHook("preClose", async () => {
+        closing = true;
+    });
+    app.addHook("onSend", async (_request, reply) => {
+        if (closing) reply.header("connection", "close");
+    });
+
     app.setErrorHandler((err: FastifyError, request, reply) => {
         if (err instanceof ShopError) return sendError(reply, err.statusCode, err.code, err.message);
         if (err instanceof DatabaseUnavailableError) {

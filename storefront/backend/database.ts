@@ -195,13 +195,19 @@ export class Database {
         if (this.closed) throw new DatabaseUnavailableError("the backend is shutting down");
         if (!this.up || !this.pool) throw new DatabaseUnavailableError(this.lastError);
         const deadline = Date.now() + this.o.operationTimeoutMs;
-        for (let attempt = 0; ; attempt++) {
+        let refreshed = false;
+        let reconnected = false;
+        for (;;) {
             const pool = this.pool;
+            if (!pool) throw new DatabaseUnavailableError("the backend is shutting down");
             let client: pg.PoolClient;
             try {
                 client = await pool.connect();
             } catch (err) {
-                if (isAuthError(err) && attempt === 0 && (await this.refreshCredentials())) continue;
+                if (isAuthError(err) && !refreshed) {
+                    refreshed = true;
+                    if (await this.refreshCredentials()) continue;
+                }
                 if (!isAuthError(err) && pool.totalCount >= this.o.poolSize) throw new DatabaseUnavailableError("all connections busy");
                 this.markDown(err);
                 throw new DatabaseUnavailableError(describe(err));
@@ -217,7 +223,8 @@ export class Database {
                 }
                 // Destroy it: never hand a broken connection to the next request.
                 client.release(err instanceof Error ? err : new Error(describe(err)));
-                if (attempt === 0 && Date.now() < deadline - this.o.connectTimeoutMs) {
+                if (!reconnected && !(err instanceof DeadlineError) && Date.now() < deadline - this.o.connectTimeoutMs) {
+                    reconnected = true;
                     this.log.warn({ err: describe(err) }, "database connection lost mid-request; retrying once on a new connection");
                     continue;
                 }

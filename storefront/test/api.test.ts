@@ -185,8 +185,9 @@ test("the migration is idempotent and safe under 6 concurrent starts (advisory l
     const url = pg.url.replace(/\/shop$/, "/fresh");
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const config = loadConfig({ env: { DATABASE_URL: url } });
-    assert.equal(config.database.kind, "ready");
-    const dbs = Array.from({ length: 6 }, () => new Database({ target: (config.database as { target: never }).target, log, poolSize: 2 }));
+    if (config.database.kind !== "ready") throw new Error("DATABASE_URL gives a ready target");
+    const { target } = config.database;
+    const dbs = Array.from({ length: 6 }, () => new Database({ target, log, poolSize: 2 }));
     try {
         await Promise.all(dbs.map((d) => d.start()));
         await Promise.all(dbs.map((d) => d.transaction(migrate)));
