@@ -26,8 +26,8 @@ export interface SpawnedProcess {
     readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-export function spawnProcess(command: string, args: readonly string[], env: Record<string, string | undefined>): SpawnedProcess {
-    const child = spawn(command, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+export function spawnProcess(command: string, args: readonly string[], env: Record<string, string | undefined>, options: { detached?: boolean } = {}): SpawnedProcess {
+    const child = spawn(command, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: options.detached ?? false });
     let out = "";
     const listeners = new Set<() => void>();
     const onData = (chunk: Buffer) => {
