@@ -212,17 +212,26 @@ export class Database {
                 this.markDown(err);
                 throw new DatabaseUnavailableError(describe(err));
             }
+            // A checked-out connection that the server closes between two queries emits "error" on the
+            // client (the pool only listens while it is idle): without a listener that would crash the process.
+            let lost: unknown;
+            const onLost = (err: unknown) => (lost ??= err);
+            client.on("error", onLost);
+            const release = (err?: unknown) => {
+                client.off("error", onLost);
+                client.release(err === undefined ? undefined : err instanceof Error ? err : new Error(describe(err)));
+            };
             try {
                 const result = await this.withDeadline(client, fn, deadline);
-                client.release();
+                release(lost);
                 return result;
             } catch (err) {
-                if (!isConnectivityError(err)) {
-                    client.release();
+                if (!isConnectivityError(err) && lost === undefined) {
+                    release();
                     throw err;
                 }
                 // Destroy it: never hand a broken connection to the next request.
-                client.release(err instanceof Error ? err : new Error(describe(err)));
+                release(lost ?? err);
                 if (!reconnected && !(err instanceof DeadlineError) && Date.now() < deadline - this.o.connectTimeoutMs) {
                     reconnected = true;
                     this.log.warn({ err: describe(err) }, "database connection lost mid-request; retrying once on a new connection");
@@ -378,10 +387,14 @@ export class Database {
         this.probing ??= (async () => {
             try {
                 const client = await (await this.ensurePool()).connect();
+                const onLost = () => undefined;
+                client.on("error", onLost);
                 try {
                     await client.query("SELECT 1");
+                    client.off("error", onLost);
                     client.release();
                 } catch (err) {
+                    client.off("error", onLost);
                     client.release(err instanceof Error ? err : new Error(describe(err)));
                     throw err;
                 }

@@ -74,9 +74,9 @@ export function spawnProcess(command: string, args: readonly string[], env: Reco
     };
 }
 
-/** The backend as a service process (`server.ts` under tsx), as systemd runs the bundle. */
+/** The backend as a service process (`server.ts` through scripts/run-ts.cjs), as systemd runs the bundle. */
 export async function spawnBackend(env: Record<string, string>): Promise<SpawnedProcess & { url: string }> {
-    const proc = spawnProcess(process.execPath, ["--import", "tsx", path.join("storefront", "backend", "server.ts")], { PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env });
+    const proc = spawnProcess(process.execPath, [path.join("scripts", "run-ts.cjs"), path.join("storefront", "backend", "server.ts")], { PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env });
     const m = await proc.waitFor(/storefront backend listening on (http:\/\/[^"\s]+)/);
     return { ...proc, url: m[1] };
 }
