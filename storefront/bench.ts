@@ -5,7 +5,8 @@
  *   2. the backend's GET /api/products (what the ALB sends to a backend instance);
  *   3. a browse-and-checkout mix through the ALB-like router: page, catalogue twice, script, and an order
  *      with a fresh Idempotency-Key.
- * Prints requests/s and p50/p99 latency per phase and the ratio of (2) to (1) (target >= 0.5). Every phase is
+ * Prints requests/s and p50/p99 latency per phase and the ratio of (2) to (1) (target >= 0.5); (1) and (2) run
+ * in alternating slices so that other load on the machine weighs on both. Every phase is
  * bounded in time; the whole run is bounded by a watchdog. Servers run in their own processes so the load
  * generator does not share their event loop.
  */
@@ -23,14 +24,32 @@ interface Phase {
     readonly p50: number;
     readonly p99: number;
     readonly total: number;
+    readonly seconds: number;
     readonly non2xx: number;
     readonly errors: number;
 }
 
 async function load(options: autocannon.Options): Promise<Phase> {
-    const r = await autocannon({ connections: CONNECTIONS, pipelining: 1, timeout: 10, ...options });
+    // sampleInt 100 ms: autocannon stops at the first sample tick after `duration` (1 s ticks by default).
+    const r = await autocannon({ connections: CONNECTIONS, pipelining: 1, timeout: 10, sampleInt: 100, ...options });
     const seconds = Math.max(r.duration, 0.001);
-    return { rps: r.requests.total / seconds, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+    return { rps: r.requests.total / seconds, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, seconds, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+}
+
+/** Slices of one phase: requests/s over their summed time, the median slice's p50, the worst slice's p99. */
+function combine(slices: readonly Phase[]): Phase {
+    const seconds = slices.reduce((a, p) => a + p.seconds, 0);
+    const total = slices.reduce((a, p) => a + p.total, 0);
+    const p50s = slices.map((p) => p.p50).sort((a, b) => a - b);
+    return {
+        rps: total / seconds,
+        p50: p50s[Math.floor(p50s.length / 2)],
+        p99: Math.max(...slices.map((p) => p.p99)),
+        total,
+        seconds,
+        non2xx: slices.reduce((a, p) => a + p.non2xx, 0),
+        errors: slices.reduce((a, p) => a + p.errors, 0),
+    };
 }
 
 const fmt = (p: Phase) => `${p.rps.toFixed(0).padStart(7)} req/s  p50 ${p.p50.toFixed(1)} ms  p99 ${p.p99.toFixed(1)} ms  (${p.total} requests, non-2xx ${p.non2xx}, errors ${p.errors})`;
@@ -70,8 +89,16 @@ async function main(): Promise<void> {
         const warm = Math.min(0.5, seconds);
         await load({ url: bareUrl, duration: warm });
         await load({ url: `${backendUrl}/api/products`, duration: warm });
-        const barePhase = await load({ url: bareUrl, duration: seconds });
-        const products = await load({ url: `${backendUrl}/api/products`, duration: seconds });
+        // Bare and backend alternate in 3 slices each, so load from anything else on this (shared) machine
+        // falls on both alike and the ratio compares like with like.
+        const bareSlices: Phase[] = [];
+        const productSlices: Phase[] = [];
+        for (let round = 0; round < 3; round++) {
+            bareSlices.push(await load({ url: bareUrl, duration: seconds / 3 }));
+            productSlices.push(await load({ url: `${backendUrl}/api/products`, duration: seconds / 3 }));
+        }
+        const barePhase = combine(bareSlices);
+        const products = combine(productSlices);
         const order = JSON.stringify({ items: [{ productId: "espresso-cup", quantity: 1 }, { productId: "paper-filters", quantity: 2 }] });
         let orders = 0;
         const mix = await load({

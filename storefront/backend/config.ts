@@ -14,6 +14,7 @@
  * PostgreSQL only: a `mysql://` URL or `DB_ENGINE=mysql` is refused (the program refuses MySQL + storefront).
  */
 import * as fs from "node:fs";
+import { isLogLevel, LOG_LEVELS, type LogLevel } from "./log";
 import { FileSecretSource, regionOfSecretArn, SecretsManagerSecretSource, StaticSecretSource, type SecretSource } from "./secrets";
 
 export const DEFAULT_DB_ENV_FILE = "/etc/ecomm/db.env";
@@ -43,8 +44,8 @@ export interface BackendConfig {
     readonly shutdownGraceMs: number;
     /** How long a `GET /api/products` answer is reused. 0 = every request reads the database. @default 1000 */
     readonly catalogueTtlMs: number;
-    /** pino level. @default "info" */
-    readonly logLevel: string;
+    /** @default "info" */
+    readonly logLevel: LogLevel;
 }
 
 export interface ConfigSources {
@@ -52,7 +53,6 @@ export interface ConfigSources {
     readonly readFile?: (file: string) => string | undefined;
 }
 
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 function defaultReadFile(file: string): string | undefined {
     try {
@@ -163,8 +163,9 @@ export function loadConfig(sources: ConfigSources): BackendConfig {
     const port = integerIn(problems, "PORT", env.PORT, 8080, 0, 65535);
     const shutdownGraceMs = integerIn(problems, "ECOMM_SHUTDOWN_GRACE_MS", env.ECOMM_SHUTDOWN_GRACE_MS, 10_000, 0, 120_000);
     const catalogueTtlMs = integerIn(problems, "ECOMM_CATALOGUE_TTL_MS", env.ECOMM_CATALOGUE_TTL_MS, 1000, 0, 3_600_000);
-    const logLevel = env.LOG_LEVEL || "info";
-    if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: "${logLevel}" is not allowed; expected one of ${LOG_LEVELS.join(", ")}`);
+    const level = env.LOG_LEVEL || "info";
+    if (!isLogLevel(level)) problems.push(`LOG_LEVEL: "${level}" is not allowed; expected one of ${Object.keys(LOG_LEVELS).join(", ")}`);
+    const logLevel: LogLevel = isLogLevel(level) ? level : "info";
 
     let database: DatabaseSetting | undefined;
     if (env.DATABASE_URL) {

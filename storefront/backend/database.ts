@@ -17,13 +17,8 @@
 import * as fs from "node:fs";
 import pg from "pg";
 import type { DatabaseTarget } from "./config";
+import type { Log } from "./log";
 import type { Credentials } from "./secrets";
-
-export interface Log {
-    info(obj: object, msg?: string): void;
-    warn(obj: object, msg?: string): void;
-    error(obj: object, msg?: string): void;
-}
 
 /** A target known later: returns undefined until it is (e.g. db.env not written yet), with `waitingFor` saying why. */
 export interface PendingTarget {
@@ -218,7 +213,9 @@ export class Database {
             const onLost = (err: unknown) => (lost ??= err);
             client.on("error", onLost);
             const release = (err?: unknown) => {
-                client.off("error", onLost);
+                // A destroyed connection keeps the listener: the server's own goodbye (57P01 on shutdown) can
+                // still arrive while it closes.
+                if (err === undefined) client.off("error", onLost);
                 client.release(err === undefined ? undefined : err instanceof Error ? err : new Error(describe(err)));
             };
             try {
@@ -394,7 +391,6 @@ export class Database {
                     client.off("error", onLost);
                     client.release();
                 } catch (err) {
-                    client.off("error", onLost);
                     client.release(err instanceof Error ? err : new Error(describe(err)));
                     throw err;
                 }

@@ -7,13 +7,13 @@
  * that takes longer than `ECOMM_SHUTDOWN_GRACE_MS` (default 10 s) the process exits 1 at that bound. Every
  * database wait is bounded at 8 s (see database.ts), so with the default grace in-flight requests finish.
  *
- * Logs are JSON lines on stdout (pino): journald keeps them under the unit's name.
+ * Logs are JSON lines on stdout (log.ts): journald keeps them under the unit's name.
  */
 import type { AddressInfo } from "node:net";
-import type { FastifyBaseLogger } from "fastify";
 import { buildApp } from "./app";
 import { loadConfig, loadDatabaseTarget, type BackendConfig } from "./config";
 import { Database, type DatabaseOptions } from "./database";
+import { jsonLog, type Log } from "./log";
 import { migrate } from "./schema";
 
 export interface Backend {
@@ -30,26 +30,21 @@ export interface StartOptions {
     readonly database?: Omit<DatabaseOptions, "target" | "log">;
     /** The environment db.env values are checked against (DB_ENGINE, ECOMM_DB_CA_FILE). @default process.env */
     readonly env?: Readonly<Record<string, string | undefined>>;
+    /** @default JSON lines on stdout at the configured level */
+    readonly log?: Log;
 }
 
 export async function startBackend(config: BackendConfig, options: StartOptions = {}): Promise<Backend> {
     const env = options.env ?? process.env;
     const setting = config.database;
-    // The database logs through the app's logger, which exists only once the app does.
-    const appLog: { current?: FastifyBaseLogger } = {};
-    const log = {
-        info: (o: object, m?: string) => appLog.current?.info(o, m),
-        warn: (o: object, m?: string) => appLog.current?.warn(o, m),
-        error: (o: object, m?: string) => appLog.current?.error(o, m),
-    };
+    const log = options.log ?? jsonLog(config.logLevel);
     const db = new Database({
         ...options.database,
         log,
         target: setting.kind === "ready" ? setting.target : { waitingFor: setting.file, resolve: () => loadDatabaseTarget(setting.file, { env }) },
     });
     let schemaReady = false;
-    const app = buildApp({ db, schemaReady: () => schemaReady, catalogueTtlMs: config.catalogueTtlMs, logger: { level: config.logLevel } });
-    appLog.current = app.log;
+    const app = buildApp({ db, schemaReady: () => schemaReady, catalogueTtlMs: config.catalogueTtlMs, log });
 
     let stopped = false;
     let retry: NodeJS.Timeout | undefined;
@@ -59,9 +54,9 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
         try {
             await db.transaction(migrate);
             schemaReady = true;
-            app.log.info("schema and seed catalogue in place");
+            log.info({}, "schema and seed catalogue in place");
         } catch (err) {
-            app.log.warn({ err: (err as Error).message }, "schema migration not possible yet; retrying");
+            log.warn({ err: (err as Error).message }, "schema migration not possible yet; retrying");
             backoff = Math.min(backoff * 2, 2000);
             retry = setTimeout(() => void migrateUntilDone(), backoff);
             retry.unref();
@@ -98,8 +93,10 @@ export async function runMain(): Promise<void> {
         console.error((err as Error).message);
         process.exit(2);
     }
+    // Lifecycle lines are logged whatever LOG_LEVEL says (except silent): they are what an operator reads.
+    const log = jsonLog(config.logLevel === "silent" ? "silent" : "info");
     const backend = await startBackend(config);
-    console.log(JSON.stringify({ level: 30, time: Date.now(), msg: `storefront backend listening on ${backend.url}`, port: backend.port }));
+    log.info({ port: backend.port }, `storefront backend listening on ${backend.url}`);
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
         if (signalled) {
@@ -108,19 +105,19 @@ export async function runMain(): Promise<void> {
         }
         signalled = true;
         const started = Date.now();
-        console.log(JSON.stringify({ level: 30, time: started, msg: `${signal}: draining (bound ${config.shutdownGraceMs} ms)` }));
+        log.info({}, `${signal}: draining (bound ${config.shutdownGraceMs} ms)`);
         const bound = setTimeout(() => {
-            console.error(JSON.stringify({ level: 50, time: Date.now(), msg: `drain not finished within ${config.shutdownGraceMs} ms; exiting` }));
+            log.error({}, `drain not finished within ${config.shutdownGraceMs} ms; exiting`);
             process.exit(1);
         }, config.shutdownGraceMs);
         bound.unref();
         backend.close().then(
             () => {
-                console.log(JSON.stringify({ level: 30, time: Date.now(), msg: `drained in ${Date.now() - started} ms; exiting` }));
+                log.info({}, `drained in ${Date.now() - started} ms; exiting`);
                 process.exit(0);
             },
             (err: unknown) => {
-                console.error(JSON.stringify({ level: 50, time: Date.now(), msg: `shutdown failed: ${(err as Error).message}` }));
+                log.error({}, `shutdown failed: ${(err as Error).message}`);
                 process.exit(1);
             },
         );
