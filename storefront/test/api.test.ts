@@ -201,3 +201,19 @@ test("the migration is idempotent and safe under 6 concurrent starts (advisory l
         await Promise.all(dbs.map((d) => d.close()));
     }
 });
+
+test("before the boot script has written db.env: health 200, ready 503 naming the file, orders 503", async () => {
+    const file = `/tmp/ecomm-missing-${randomUUID()}/db.env`;
+    const waiting = await inProcessBackend({ ECOMM_DB_ENV_FILE: file });
+    try {
+        assert.equal((await http(`${waiting.url}/api/health`)).status, 200);
+        const ready = await http(`${waiting.url}/api/ready`);
+        assert.equal(ready.status, 503);
+        assert.match(ready.body.error.message, new RegExp(`waiting for ${file}`));
+        const order = await postOrder(waiting.url, randomUUID(), [{ productId: "milk-jug", quantity: 1 }]);
+        assert.equal(order.status, 503);
+        assert.equal(order.headers.get("retry-after"), "1");
+    } finally {
+        await waiting.close();
+    }
+});
