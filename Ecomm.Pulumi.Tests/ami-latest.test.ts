@@ -11,8 +11,8 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
-import { lookupLatestAmis, pinAmis, stackAmiTargets } from "../Ecomm.Pulumi/engine/ami-latest";
-import { PROJECT_ROOT, runStack } from "../Ecomm.Pulumi/engine/run";
+import { lookupLatestAmis, pinAmis, stackAmiTargets } from "../tools/ami/ami-latest";
+import { PROJECT_ROOT, runStack } from "../tools/offline/run";
 import { parseStackConfig } from "../Ecomm.Pulumi/config";
 
 const exec = promisify(execFile);

@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as debuggable from "@pulumi/pulumi/runtime/debuggable";
-import { PROJECT_ROOT, readStackConfig, settle, tick } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT_ROOT, readStackConfig, settle, tick } from "../tools/offline/run";
 
 export const CONSUMER_ROOT = path.join(PROJECT_ROOT, "examples", "consumer");
 export const CONSUMER_PROJECT = "ecomm-consumer";

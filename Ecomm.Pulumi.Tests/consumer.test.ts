@@ -5,7 +5,7 @@
  */
 import { before, describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { runStack, type StackRun } from "../Ecomm.Pulumi/engine/run";
+import { runStack, type StackRun } from "../tools/offline/run";
 import { ConsumerRunError, runConsumer, type ConsumerResource, type ConsumerRun } from "./consumer-harness";
 import { parseConsumerConfig } from "../examples/consumer/config";
 

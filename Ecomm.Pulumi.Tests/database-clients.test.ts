@@ -5,8 +5,8 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { EcommMocks, type RecordedResource } from "../Ecomm.Pulumi/engine/mocks";
-import { settle } from "../Ecomm.Pulumi/engine/run";
+import { EcommMocks, type RecordedResource } from "../tools/offline/mocks";
+import { settle } from "../tools/offline/run";
 import { DatabaseComponent, type DatabaseComponentArgs } from "../Ecomm.Pulumi/DatabaseComponent";
 
 const BACKEND_SG = "sg-0b4c6e5d0000000a1";

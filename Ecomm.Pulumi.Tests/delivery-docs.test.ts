@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import { PROJECT_ROOT, readStackConfig } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT_ROOT, readStackConfig } from "../tools/offline/run";
 import { parseDeployConfig } from "../deploy/config";
 import { ROLE_KINDS, trustPolicy, type RoleKind } from "../deploy/iam";
 import { DEPLOY_ROOT } from "./deploy-harness";

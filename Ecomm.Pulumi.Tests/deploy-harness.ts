@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackConfig, PROJECT_ROOT, settle } from "../Ecomm.Pulumi/engine/run";
+import { readStackConfig, PROJECT_ROOT, settle } from "../tools/offline/run";
 
 export const DEPLOY_ROOT = path.join(PROJECT_ROOT, "deploy");
 export const DEPLOY_PROJECT = "ecomm-deploy";

@@ -7,7 +7,7 @@ import { DEFAULT_PATHS, DeployConfigError, parseDeployConfig } from "../deploy/c
 import { goDuration, sessionName } from "../deploy/settings";
 import { POLICY_PACK_NAME, policyPackConfigFor } from "../Ecomm.Policy/pack";
 import { DEPLOY_ROOT, DeployRunError, runDeploy, type DeployResource, type DeployRun } from "./deploy-harness";
-import { readStackConfig } from "../Ecomm.Pulumi/engine/run";
+import { readStackConfig } from "../tools/offline/run";
 
 const SETTINGS = "pulumiservice:index:DeploymentSettings";
 const POLICY_GROUP = "pulumiservice:index:PolicyGroup";
@@ -146,9 +146,12 @@ describe("path filters", () => {
 
     it("the defaults are the documented list", () => assert.deepEqual(DEFAULT_PATHS, EXPECTED_PATHS));
     it("program, stack files and dependencies deploy", () => {
-        for (const f of ["Ecomm.Pulumi/stack.ts", "Ecomm.Pulumi/engine/mocks.ts", "Pulumi.yaml", "Pulumi.prod.yaml", "package.json", "package-lock.json", "tsconfig.json"]) {
+        for (const f of ["Ecomm.Pulumi/stack.ts", "Ecomm.Pulumi/config.ts", "Pulumi.yaml", "Pulumi.prod.yaml", "package.json", "package-lock.json", "tsconfig.json"]) {
             assert.equal(deploys([f]), true, f);
         }
+    });
+    it("changes to the tools beside the program (offline runner, plan, gameday) do not deploy", () => {
+        assert.equal(deploys(["tools/offline/mocks.ts", "tools/plan/cli.ts", "tools/gameday/session.ts"]), false);
     });
     it("docs-only changes do not deploy", () => {
         assert.equal(deploys(["README.md", "docs/delivery.md", "docs/esc/ecomm-dev.yaml", "Ecomm.Pulumi/NOTES.md"]), false);

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { PROJECT_ROOT, readStackConfig } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT_ROOT, readStackConfig } from "../tools/offline/run";
 import { parseStackConfig } from "../Ecomm.Pulumi/config";
 import { parseDeployConfig } from "../deploy/config";
 import { DEPLOY_ROOT } from "./deploy-harness";

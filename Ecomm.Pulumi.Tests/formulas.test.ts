@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import {
     capacityAfterAzLoss, detectionSeconds, downtimeMinutes, downtimeReduction, drainSeconds, fraction,
     replacementSeconds, scaleOutSeconds, serial,
-} from "../Ecomm.Pulumi/report/formulas";
+} from "../tools/report/formulas";
 
 const close = (actual: number, expected: number, eps = 1e-9) => assert.ok(Math.abs(actual - expected) < eps, `${actual} != ${expected}`);
 

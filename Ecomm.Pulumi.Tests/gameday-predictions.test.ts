@@ -1,9 +1,9 @@
 /** gameday's default predictions: the scorecard of an offline run of the stack's own config file. */
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { offlineScorecard } from "../Ecomm.Pulumi/gameday/command";
-import { predictionsFromScorecard } from "../Ecomm.Pulumi/gameday/measure";
-import { PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
+import { offlineScorecard } from "../tools/gameday/command";
+import { predictionsFromScorecard } from "../tools/gameday/measure";
+import { PROJECT_ROOT } from "../tools/offline/run";
 
 describe("gameday predictions from the offline scorecard", () => {
     it("reads prod's database failover range from its recorded graph", async () => {

@@ -13,9 +13,9 @@ import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { awsClients, awsProbes } from "../Ecomm.Pulumi/gameday/probes";
-import { gamedayCommand, USAGE, type CommandIo } from "../Ecomm.Pulumi/gameday/command";
-import { parseStackOutputs } from "../Ecomm.Pulumi/gameday/outputs";
+import { awsClients, awsProbes } from "../tools/gameday/probes";
+import { gamedayCommand, USAGE, type CommandIo } from "../tools/gameday/command";
+import { parseStackOutputs } from "../tools/gameday/outputs";
 
 // The registry's newest @aws-sdk/client-fis (3.523) still builds on @smithy/types 2, whose Client type
 // is not the one aws-sdk-client-mock 4 declares; the stub itself (on the prototype's send) is the same.

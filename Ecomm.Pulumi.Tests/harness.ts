@@ -6,8 +6,8 @@
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
-import { patched, PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, type StackRun } from "../Ecomm.Pulumi/engine/run";
-import { EcommMocks, type RecordedResource } from "../Ecomm.Pulumi/engine/mocks";
+import { patched, PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, type StackRun } from "../tools/offline/run";
+import { EcommMocks, type RecordedResource } from "../tools/offline/mocks";
 import { withStandIns } from "../Ecomm.Pulumi/placeholders";
 
 export type { RecordedResource, StackRun };

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { PROJECT_ROOT, readStackConfig } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT_ROOT, readStackConfig } from "../tools/offline/run";
 import { parseDeployConfig } from "../deploy/config";
 import {
     DEPLOYMENT_OPERATIONS,

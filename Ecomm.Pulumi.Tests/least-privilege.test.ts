@@ -6,8 +6,8 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import { input, jsonInput, one, ofType, patched, refused, type RecordedResource, type StackRun } from "./harness";
-import { runStack } from "../Ecomm.Pulumi/engine/run";
-import { MOCK_ACCOUNT_ID } from "../Ecomm.Pulumi/engine/mocks";
+import { runStack } from "../tools/offline/run";
+import { MOCK_ACCOUNT_ID } from "../tools/offline/mocks";
 import { instanceRoleStatements } from "../Ecomm.Pulumi/instance-role";
 import { webAclRules } from "../Ecomm.Pulumi/web-plan";
 import { serviceTrustPolicy } from "../Ecomm.Pulumi/iam";

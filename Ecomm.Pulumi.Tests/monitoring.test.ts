@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import { input, jsonInput, offlineStackConfig, one, ofType, patched, refused, runComponent, type ComponentRun, type RecordedResource } from "./harness";
 import { MonitoringComponent, type MonitoringComponentArgs, type MonitoredDatabase } from "../Ecomm.Pulumi/MonitoringComponent";
 import { parseStackConfig, type MonitoringConfig } from "../Ecomm.Pulumi/config";
-import { MOCK_ACCOUNT_ID } from "../Ecomm.Pulumi/engine/mocks";
+import { MOCK_ACCOUNT_ID } from "../tools/offline/mocks";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm";

@@ -2,8 +2,8 @@ import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import { input, jsonInput, one, ofType, refused, run, type StackRun } from "./harness";
 import { planSubnets } from "../Ecomm.Pulumi/network-plan";
-import { regionZones, type MockZone } from "../Ecomm.Pulumi/engine/mocks";
-import { runStack, StackRunError } from "../Ecomm.Pulumi/engine/run";
+import { regionZones, type MockZone } from "../tools/offline/mocks";
+import { runStack, StackRunError } from "../tools/offline/run";
 import { chooseAvailabilityZones, isZoneOfRegion } from "../Ecomm.Pulumi/zones";
 
 for (const [stack, azs, nat] of [

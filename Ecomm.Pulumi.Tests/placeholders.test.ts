@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { patched, refused, run } from "./harness";
-import { readStackConfig, runStack } from "../Ecomm.Pulumi/engine/run";
+import { readStackConfig, runStack } from "../tools/offline/run";
 import { placeholderProblems, placeholderReason, REQUIRED_VALUES, STAND_IN_AMI, withStandIns } from "../Ecomm.Pulumi/placeholders";
 
 /** A completed prod: values that look like a real user's (no documentation account, no reserved name). */

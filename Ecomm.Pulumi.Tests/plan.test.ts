@@ -5,10 +5,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT_ROOT } from "../tools/offline/run";
 
 const exec = promisify(execFile);
-const cli = path.join(PROJECT_ROOT, "Ecomm.Pulumi", "engine", "plan-cli.ts");
+const cli = path.join(PROJECT_ROOT, "tools", "plan", "cli.ts");
 const runTs = path.join(PROJECT_ROOT, "scripts", "run-ts.cjs");
 
 async function plan(args: string[], cwd = PROJECT_ROOT): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -14,7 +14,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import { PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT_ROOT } from "../tools/offline/run";
 import { effectiveLevel } from "../Ecomm.Policy/evaluate";
 import { POLICY_PACK_NAME, POLICY_STACKS, policyPackConfigFile, policyPackConfigFor, renderPolicyPackConfig } from "../Ecomm.Policy/pack";
 import { runDeploy } from "./deploy-harness";

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT_ROOT } from "../tools/offline/run";
 import type { AnyPolicyPackConfig } from "../Ecomm.Policy/evaluate";
 import { runDeploy } from "./deploy-harness";
 

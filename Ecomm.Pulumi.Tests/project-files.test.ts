@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT_ROOT } from "../tools/offline/run";
 
 /** Every Pulumi project in the repository: its directory and its stack files. */
 const PROJECTS = ["", "deploy", "examples/consumer"].map((dir) => {

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { refused } from "./harness";
 import { CASES } from "./bad-config-cases";
-import { readStackConfig } from "../Ecomm.Pulumi/engine/run";
+import { readStackConfig } from "../tools/offline/run";
 
 /** The config overrides that turn the stack file's raw map into the case's map (changed or removed keys). */
 function overrides(stack: string, mutate: (raw: Record<string, string>) => Record<string, string>): Record<string, unknown> {

@@ -3,11 +3,11 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { patched, run, type StackRun } from "./harness";
-import { buildScorecard } from "../Ecomm.Pulumi/report/scorecard";
-import { estimateCost, loadPriceTable, unpricedRegion, type PriceTable } from "../Ecomm.Pulumi/report/cost";
-import { nodeId, renderDiagram } from "../Ecomm.Pulumi/report/diagram";
-import { buildReport, planJson } from "../Ecomm.Pulumi/engine/plan";
-import { PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
+import { buildScorecard } from "../tools/report/scorecard";
+import { estimateCost, loadPriceTable, unpricedRegion, type PriceTable } from "../tools/report/cost";
+import { nodeId, renderDiagram } from "../tools/report/diagram";
+import { buildReport, planJson } from "../tools/plan/plan";
+import { PROJECT_ROOT } from "../tools/offline/run";
 
 const table = loadPriceTable("us-east-1")!;
 

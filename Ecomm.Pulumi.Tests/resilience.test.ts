@@ -5,12 +5,12 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { EcommMocks, MOCK_ACCOUNT_ID, type RecordedResource } from "../Ecomm.Pulumi/engine/mocks";
-import { settle } from "../Ecomm.Pulumi/engine/run";
+import { EcommMocks, MOCK_ACCOUNT_ID, type RecordedResource } from "../tools/offline/mocks";
+import { settle } from "../tools/offline/run";
 import { ResilienceComponent, type ExperimentTemplateIds, type ResilienceComponentArgs } from "../Ecomm.Pulumi/ResilienceComponent";
 import { planExperiments } from "../Ecomm.Pulumi/resilience-plan";
 import { parseStackConfig } from "../Ecomm.Pulumi/config";
-import { readStackConfig } from "../Ecomm.Pulumi/engine/run";
+import { readStackConfig } from "../tools/offline/run";
 
 /** What the stack will pass for dev: its config's plan (resilience on, single-AZ database). */
 const dev = parseStackConfig(readStackConfig("dev").config);

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { patched, run, type StackRun } from "./harness";
-import { PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT_ROOT } from "../tools/offline/run";
 
 const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const COMPOSITE_ALARM = "aws:cloudwatch/compositeAlarm:CompositeAlarm";

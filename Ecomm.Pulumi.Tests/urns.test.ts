@@ -3,9 +3,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { one, run } from "./harness";
-import { STATEFUL_TYPES } from "../Ecomm.Pulumi/engine/stateful";
-import { compareFrozen, frozenUrns, GOLDEN_STACKS, runGolden } from "../Ecomm.Pulumi/engine/urn-freeze";
-import { realUrn, realUrns, typeOfUrn, urnCandidates, type UrnNode } from "../Ecomm.Pulumi/engine/urns";
+import { STATEFUL_TYPES } from "../tools/offline/stateful";
+import { compareFrozen, frozenUrns, GOLDEN_STACKS, runGolden } from "../tools/offline/urn-freeze";
+import { realUrn, realUrns, typeOfUrn, urnCandidates, type UrnNode } from "../tools/offline/urns";
 
 const snapshot = JSON.parse(fs.readFileSync(path.join(__dirname, "__snapshots__", "urns.json"), "utf8")) as Record<string, string[]>;
 

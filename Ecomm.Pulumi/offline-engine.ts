@@ -1,5 +1,5 @@
 /**
- * Whether the program runs under the repository's offline engine (`Ecomm.Pulumi/engine/run.ts`: tests,
+ * Whether the program runs under the repository's offline engine (`tools/offline/run.ts`: tests,
  * `npm run plan`, the game-day tooling) rather than under `pulumi preview`/`up`.
  *
  * Only the offline engine sets this, in-process, right before it loads the program; nothing a user can

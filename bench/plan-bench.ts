@@ -24,7 +24,7 @@ function median(xs: number[]): number {
 }
 
 const floorArgs = ["-e", "require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/awsx');"];
-const planArgs = [path.join(root, "scripts", "run-ts.cjs"), path.join(root, "Ecomm.Pulumi", "engine", "plan-cli.ts"), "--stack", values.stack!, "--json"];
+const planArgs = [path.join(root, "scripts", "run-ts.cjs"), path.join(root, "tools", "plan", "cli.ts"), "--stack", values.stack!, "--json"];
 
 // One warm-up of each so the OS file cache is equally warm for both.
 time(process.execPath, floorArgs);

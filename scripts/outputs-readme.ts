@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeOutput, OUTPUT_NAMES, typeText, type EcommDatabaseMode } from "../Ecomm.Pulumi/outputs";
 import { parseStackConfig } from "../Ecomm.Pulumi/config";
-import { listStacks, PROJECT_ROOT, readStackConfig } from "../Ecomm.Pulumi/engine/run";
+import { listStacks, PROJECT_ROOT, readStackConfig } from "../tools/offline/run";
 import { withStandIns } from "../Ecomm.Pulumi/placeholders";
 
 export const README_FILE = path.join(PROJECT_ROOT, "README.md");

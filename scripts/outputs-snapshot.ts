@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeOutput, isContractOutput, typeText } from "../Ecomm.Pulumi/outputs";
-import { listStacks, PROJECT_ROOT, runStack } from "../Ecomm.Pulumi/engine/run";
+import { listStacks, PROJECT_ROOT, runStack } from "../tools/offline/run";
 
 export const SNAPSHOT_FILE = path.join(PROJECT_ROOT, "Ecomm.Pulumi.Tests", "__snapshots__", "outputs.json");
 

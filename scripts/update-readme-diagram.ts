@@ -1,8 +1,8 @@
 /** `npm run docs:diagram`: regenerates the prod architecture diagram embedded in README.md. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT, runStack } from "../Ecomm.Pulumi/engine/run";
-import { renderDiagram } from "../Ecomm.Pulumi/report/diagram";
+import { PROJECT_ROOT, runStack } from "../tools/offline/run";
+import { renderDiagram } from "../tools/report/diagram";
 
 async function main(): Promise<void> {
     const run = await runStack({ stack: "prod" });

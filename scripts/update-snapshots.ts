@@ -4,8 +4,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../Ecomm.Pulumi/engine/run";
-import { frozenUrns, GOLDEN_STACKS, runGolden } from "../Ecomm.Pulumi/engine/urn-freeze";
+import { PROJECT_ROOT } from "../tools/offline/run";
+import { frozenUrns, GOLDEN_STACKS, runGolden } from "../tools/offline/urn-freeze";
 
 export const SNAPSHOT = path.join(PROJECT_ROOT, "Ecomm.Pulumi.Tests", "__snapshots__", "urns.json");
 

@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { EXPERIMENTS, EXPERIMENT_SLUGS } from "../resilience-plan";
+import { EXPERIMENTS, EXPERIMENT_SLUGS } from "../../Ecomm.Pulumi/resilience-plan";
 import { experimentOfSlug, parseStackOutputs, type StackOutputs } from "./outputs";
 import { predictionsFromScorecard, type Predictions } from "./measure";
 import { GamedayRefusal, refusalOf, runGameday } from "./session";
@@ -151,7 +151,7 @@ export function pulumiStackOutputs(stack: string, cwd: string): Promise<unknown>
 /** The scorecard of an offline run (mock engine) of Pulumi.<stack>.yaml, when that file exists. */
 export async function offlineScorecard(stack: string, environment: string, projectRoot: string): Promise<Scorecard | undefined> {
     if (!fs.existsSync(path.join(projectRoot, `Pulumi.${stack}.yaml`))) return undefined;
-    const { runStack } = await import("../engine/run");
+    const { runStack } = await import("../offline/run");
     const { buildScorecard } = await import("../report/scorecard");
     const run = await runStack({ stack, projectRoot });
     return buildScorecard(run.resources, environment);

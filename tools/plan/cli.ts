@@ -4,7 +4,7 @@
  * bad key named) when the config is refused, 2 on bad usage.
  */
 import { parseArgs } from "node:util";
-import { listStacks, runStack, StackRunError } from "./run";
+import { listStacks, runStack, StackRunError } from "../offline/run";
 import * as fs from "node:fs";
 import { buildReport, planJson, planText } from "./plan";
 import { renderDiagram } from "../report/diagram";

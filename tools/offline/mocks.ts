@@ -6,31 +6,11 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import type { AliasRecord } from "./urns";
+import type { RecordedResource } from "../recorded";
+
+export type { RecordedResource };
 
 export const MOCK_ACCOUNT_ID = "123456789012";
-
-/** One registered resource as the engine saw it. */
-export interface RecordedResource {
-    readonly type: string;
-    readonly name: string;
-    /** Set once the monitor has answered the registration. */
-    urn: string;
-    /** The parent's URN; empty for the stack itself. */
-    parentUrn: string;
-    readonly custom: boolean;
-    protect: boolean;
-    ignoreChanges: string[];
-    /** URNs of the resources this one depends on (explicit `dependsOn` and those its input Outputs came from). */
-    dependencies: string[];
-    /** The aliases the SDK sent, as literal URNs or specs (`./urns.ts` resolves them with the real rule). */
-    aliases: AliasRecord[];
-    /** The explicit provider reference (`urn::id`), when the resource was given one; empty otherwise. */
-    readonly provider: string;
-    readonly inputs: Record<string, unknown>;
-    readonly id: string | undefined;
-    readonly state: Record<string, unknown>;
-}
 
 type State = Record<string, unknown>;
 
@@ -174,7 +154,7 @@ export class EcommMocks implements pulumi.runtime.Mocks {
             case "aws:elb/getHostedZoneId:getHostedZoneId":
                 return { id: ALB_ZONE_IDS[region] ?? "ZMOCKZONE" };
             default:
-                throw new Error(`mocks: no mock for invoke ${args.token}; add one to Ecomm.Pulumi/engine/mocks.ts`);
+                throw new Error(`mocks: no mock for invoke ${args.token}; add one to tools/offline/mocks.ts`);
         }
     }
 

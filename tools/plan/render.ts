@@ -1,5 +1,5 @@
 /** Pure rendering of a recorded stack run: the resource tree by parent, counts by type, the outputs. */
-import type { RecordedResource } from "./mocks";
+import type { RecordedResource } from "../recorded";
 
 export interface TreeNode {
     readonly type: string;

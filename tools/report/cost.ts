@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { RecordedResource } from "../engine/mocks";
+import type { RecordedResource } from "../recorded";
 import { arr, Graph, num, rec, str, TYPES } from "./graph";
 
 export interface PriceTable {

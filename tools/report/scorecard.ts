@@ -2,13 +2,13 @@
  * The HA scorecard: each figure with its formula and the resource inputs it came from, read from the
  * recorded resource graph. Published SLA and failover figures come from `sla.json`.
  */
-import type { RecordedResource } from "../engine/mocks";
+import type { RecordedResource } from "../recorded";
 import slaData from "./sla.json";
 import {
     capacityAfterAzLoss, detectionSeconds, downtimeMinutes, downtimeReduction, drainSeconds, fraction,
     replacementSeconds, rollbackTriggerSeconds, scaleOutSeconds, serial, TARGET_GROUP_DEFAULTS,
 } from "./formulas";
-import { COLD_BOOT_SECONDS, COLD_BOOT_STEPS, healthySeconds } from "../boot-plan";
+import { COLD_BOOT_SECONDS, COLD_BOOT_STEPS, healthySeconds } from "../../Ecomm.Pulumi/boot-plan";
 import { arr, Graph, num, rec, TYPES } from "./graph";
 
 export type DatabaseMode = "single-az" | "multi-az-instance" | "multi-az-cluster" | "aurora";

@@ -5,8 +5,8 @@
  */
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { isDocument, parseDocument } from "yaml";
-import { ENV_DEFAULTS, isGraviton, type Environment } from "../config";
-import { al2023AmiParameter } from "../web-plan";
+import { ENV_DEFAULTS, isGraviton, type Environment } from "../../Ecomm.Pulumi/config";
+import { al2023AmiParameter } from "../../Ecomm.Pulumi/web-plan";
 
 export const AMI_SERVICES = ["frontend", "backend"] as const;
 export type AmiService = (typeof AMI_SERVICES)[number];

@@ -3,7 +3,7 @@
  * AZ in private subnets → database primary and standby in isolated subnets, plus monitoring. Node ids are
  * derived from the recorded logical names, so a test can match them with the resources.
  */
-import type { RecordedResource } from "../engine/mocks";
+import type { RecordedResource } from "../recorded";
 import { arr, Graph, num, rec, str, TYPES } from "./graph";
 import { databaseMode } from "./scorecard";
 

@@ -6,6 +6,9 @@
  * A freeze of the mock's URNs would miss the move of any grandchild, so everything that freezes or compares
  * URNs rebuilds them here from the recorded parent links, with the engine's rule.
  */
+import type { AliasRecord } from "../recorded";
+
+export type { AliasRecord };
 
 /** The root stack resource's type: its children's qualified type is their own type alone. */
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
@@ -41,22 +44,6 @@ export function realUrn(stack: string, project: string, parentRealUrn: string | 
         if (parent.qualifiedType !== ROOT_STACK_TYPE) qualified = `${parent.qualifiedType}$${type}`;
     }
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
-}
-
-/** An alias as the SDK sends it: a literal URN, or a spec the engine resolves against the resource. */
-export interface AliasRecord {
-    /** A literal URN (taken as it is written). */
-    readonly urn?: string;
-    /** The old name; the resource's own when empty. */
-    readonly name?: string;
-    /** The old type; the resource's own when empty. */
-    readonly type?: string;
-    /** The old parent's URN; the resource's current parent when empty (and `noParent` is false). */
-    readonly parentUrn?: string;
-    /** The resource had no parent (it sat directly under the stack). */
-    readonly noParent?: boolean;
-    readonly stack?: string;
-    readonly project?: string;
 }
 
 /** What the URN rule needs of a recorded resource. */

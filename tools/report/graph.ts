@@ -3,7 +3,7 @@
  * the resources the program actually registered (inputs and computed state), never a second copy of the
  * config logic.
  */
-import type { RecordedResource } from "../engine/mocks";
+import type { RecordedResource } from "../recorded";
 
 export const TYPES = {
     vpc: "awsx:ec2:Vpc",
