@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { input, jsonInput, one, ofType, run, shellcheck, type RecordedResource, type StackRun } from "./harness";
 import { databaseParameterNames, databaseParameterPathProblem } from "../Ecomm.Pulumi/database-parameters";
-import { DB_ENV_SCRIPT } from "../Ecomm.Pulumi/web-plan";
+import { DB_ENV_SCRIPT } from "../Ecomm.Pulumi/userdata/render";
 
 const PARAMETER = "aws:ssm/parameter:Parameter";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";

@@ -10,14 +10,11 @@ import {
     instanceTypeOverrides,
     listenerPlan,
     loadBalancerNames,
-    renderUserData,
     responseTimeSteps,
     targetGroupHealthCheck,
-    targetKeepAliveSeconds,
-    USER_DATA_TEMPLATE,
     webTierNameProblems,
-    type ServiceRole,
 } from "../Ecomm.Pulumi/web-plan";
+import { renderUserData, targetKeepAliveSeconds, USER_DATA_TEMPLATE, type ServiceRole } from "../Ecomm.Pulumi/userdata/render";
 import { ENV_DEFAULTS } from "../Ecomm.Pulumi/config";
 import { shellcheck } from "./harness";
 import { serviceLogGroupNames } from "../Ecomm.Pulumi/logs-plan";

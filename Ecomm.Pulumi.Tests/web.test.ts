@@ -1,7 +1,8 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import { input, jsonInput, one, ofType, patched, run, shellcheck, type RecordedResource, type StackRun } from "./harness";
-import { renderUserData, TLS_POLICY } from "../Ecomm.Pulumi/web-plan";
+import { TLS_POLICY } from "../Ecomm.Pulumi/web-plan";
+import { renderUserData } from "../Ecomm.Pulumi/userdata/render";
 import { serviceLogGroupNames } from "../Ecomm.Pulumi/logs-plan";
 
 const LB = "aws:lb/loadBalancer:LoadBalancer";

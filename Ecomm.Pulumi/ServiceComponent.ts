@@ -4,15 +4,13 @@ import { assumeRolePolicy, policyDocument } from "./iam";
 import { instanceRoleStatements } from "./instance-role";
 import {
     al2023AmiParameter,
-    base64,
     healthCheckProblems,
     instanceRefreshPreferences,
     instanceTypeOverrides,
-    renderUserData,
     responseTimeSteps,
     type HealthCheckSettings,
-    type ServiceRole,
 } from "./web-plan";
+import { base64, renderUserData, type ServiceRole } from "./userdata/render";
 import { LOG_KINDS, serviceLogGroupNames, type ServiceLogGroups } from "./logs-plan";
 
 /** Metrics the ASG publishes to CloudWatch every minute (free for ASG group metrics). */

@@ -15,8 +15,8 @@ import {
     webTierNameProblems,
     type WafMode,
     type ListenerPlan,
-    type ServiceRole,
 } from "./web-plan";
+import type { ServiceRole } from "./userdata/render";
 
 /** Where the ALB writes access logs under the bucket. */
 const ACCESS_LOG_PREFIX = "alb";
