@@ -62,10 +62,11 @@ export function artifactRefProblems(ref: ArtifactRef, prefix = "artifact"): stri
 export const DEFAULT_APP_PORT = 8080;
 export const APP_PORT_RANGE = { min: 1024, max: 65535 } as const;
 
-export function appPortProblem(appPort: number, servicePort: number): string | undefined {
+/** The app port's rule; with the service's port, also that they differ. */
+export function appPortProblem(appPort: number, servicePort?: number): string | undefined {
     if (!Number.isInteger(appPort) || appPort < APP_PORT_RANGE.min || appPort > APP_PORT_RANGE.max)
-        return `must be a whole number from ${APP_PORT_RANGE.min} to ${APP_PORT_RANGE.max} (the app runs without privileges)`;
-    if (appPort === servicePort) return `must differ from the service's port ${servicePort} (nginx listens there)`;
+        return `must be a whole number from ${APP_PORT_RANGE.min} to ${APP_PORT_RANGE.max} (the app runs without privileges, on loopback behind nginx)`;
+    if (appPort === servicePort) return `must differ from the service's port ${servicePort} (nginx listens there and proxies to the app)`;
     return undefined;
 }
 
@@ -79,4 +80,14 @@ export interface ArtifactReadStatement {
 
 export function artifactReadStatement(bucketArn: string, key: string): ArtifactReadStatement {
     return { Sid: "ReadOwnArtifact", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/${key}` };
+}
+
+/** A bucket's ARN (S3 bucket ARNs carry no region or account). */
+export function bucketArnOf(bucket: string, partition = "aws"): string {
+    return `arn:${partition}:s3:::${bucket}`;
+}
+
+/** A team's own artifact (`ecomm:app.artifacts.<service>`) as the user data takes it: in the stack's region. */
+export function ownArtifactRef(own: { readonly bucket: string; readonly key: string; readonly sha256: string }, region: string): ArtifactRef {
+    return { bucket: own.bucket, key: own.key, sha256: own.sha256, region };
 }
