@@ -9,7 +9,9 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import * as http from "node:http";
+import * as net from "node:net";
 import { requireTool } from "../storefront/test/require-tool";
 import { shellcheck } from "./harness";
 import { buildStorefront, type StorefrontBuild } from "../storefront/build";
@@ -377,5 +379,107 @@ describe("user data size", () => {
     it("the largest script (backend, artifact, database) stays under EC2's 16 KB", () => {
         const bytes = Buffer.byteLength(renderUserData(values("backend", true)));
         assert.ok(bytes <= 16 * 1024, `${bytes} bytes`);
+    });
+});
+
+/**
+ * The rendered nginx.conf served for real on loopback: only the machine-specific lines are moved (listen
+ * address, the boot-ok marker's, log, pid and web-root paths, the worker user), every location is the
+ * script's own. Health answers 503 until boot-ok exists, then 200 (the backend's from the app itself), and
+ * is never access-logged; other requests are.
+ */
+describe("nginx serves the rendered config: the health gate and the access log", () => {
+    async function freePort(): Promise<number> {
+        const srv = net.createServer();
+        await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+        const port = (srv.address() as net.AddressInfo).port;
+        await new Promise((resolve) => srv.close(resolve));
+        return port;
+    }
+    async function get(port: number, p: string): Promise<{ status: number; body: string }> {
+        const res = await fetch(`http://127.0.0.1:${port}${p}`, { headers: { "X-Forwarded-Proto": "https" } });
+        return { status: res.status, body: await res.text() };
+    }
+    async function serve(conf: string, run: BootRun, webRoot: string): Promise<{ port: number; dir: string; stop: () => Promise<void> }> {
+        const port = await freePort();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecomm-nginx-"));
+        fs.chmodSync(dir, 0o755);
+        const local = conf
+            .replace(/^user nginx;$/m, process.getuid?.() === 0 ? "user root;" : "")
+            .replace(/listen 80 default_server;/, `listen 127.0.0.1:${port} default_server;`)
+            .replaceAll("/var/lib/ecomm/boot-ok", `${dir}/boot-ok`)
+            .replace("error_log /var/log/nginx/error.log", `error_log ${dir}/error.log`)
+            .replace("access_log /var/log/nginx/access.log", `access_log ${dir}/access.log`)
+            .replace("pid /run/nginx.pid", `pid ${dir}/nginx.pid`)
+            .replace(/root \S+;/, `root ${path.join(run.root, webRoot)};`);
+        for (const line of ["listen 80", "/var/lib/ecomm", "/var/log/nginx"]) assert.ok(!local.includes(line), `${line} moved`);
+        fs.writeFileSync(path.join(dir, "nginx.conf"), local);
+        const child = spawn(nginx.path(), ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        for (let i = 0; i < 100; i++) {
+            try {
+                await get(port, "/health");
+                break;
+            } catch {
+                if (child.exitCode !== null) assert.fail(`nginx exited ${child.exitCode}: ${stderr}`);
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+        }
+        return {
+            port,
+            dir,
+            stop: async () => {
+                child.kill("SIGQUIT");
+                await new Promise((resolve) => child.once("exit", resolve));
+            },
+        };
+    }
+
+    it("frontend: 503 until boot-ok, then 200; pages served from the artifact; health not logged", { skip: nginx.skip }, async () => {
+        const r = boot("frontend");
+        const n = await serve(r.file("etc/nginx/nginx.conf") ?? "", r, `opt/ecomm/frontend/${build.frontend.sha256}`);
+        try {
+            assert.deepEqual(await get(n.port, "/health"), { status: 503, body: "boot incomplete\n" });
+            fs.writeFileSync(path.join(n.dir, "boot-ok"), "");
+            assert.deepEqual(await get(n.port, "/health"), { status: 200, body: "ok\n" });
+            const page = await get(n.port, "/cart.html");
+            assert.equal(page.status, 200);
+            assert.equal(page.body, r.file(`opt/ecomm/frontend/${build.frontend.sha256}/cart.html`));
+            assert.equal((await get(n.port, "/no-such-page")).body, r.file(`opt/ecomm/frontend/${build.frontend.sha256}/index.html`));
+        } finally {
+            await n.stop();
+        }
+        const log = fs.readFileSync(path.join(n.dir, "access.log"), "utf8");
+        assert.match(log, /"GET \/cart\.html HTTP\/1\.1" 200/);
+        assert.doesNotMatch(log, /\/health/);
+    });
+
+    it("backend: /api/health comes from the app once boot-ok exists (502 while the app is down); health not logged", { skip: nginx.skip }, async () => {
+        const appPort = await freePort();
+        const r = runBoot(renderUserData(values("backend", true, { appPort })), { s3: { [`${BUCKET}/${build.backend.key}`]: build.backend.bytes } });
+        assert.equal(r.code, 0, r.stdout);
+        const seen: string[] = [];
+        const app = http.createServer((req, res) => {
+            seen.push(`${req.method} ${req.url} xff=${String(req.headers["x-forwarded-for"])} proto=${String(req.headers["x-forwarded-proto"])}`);
+            res.writeHead(req.url === "/api/health" ? 200 : 404, { "content-type": "application/json" });
+            res.end(req.url === "/api/health" ? '{"status":"ok"}' : '{"error":{"code":"not_found"}}');
+        });
+        const n = await serve(r.file("etc/nginx/nginx.conf") ?? "", r, "usr/share/nginx/ecomm");
+        try {
+            assert.deepEqual(await get(n.port, "/api/health"), { status: 503, body: "boot incomplete\n" });
+            fs.writeFileSync(path.join(n.dir, "boot-ok"), "");
+            assert.equal((await get(n.port, "/api/health")).status, 502, "the app is not listening yet: unhealthy");
+            await new Promise<void>((resolve) => app.listen(appPort, "127.0.0.1", resolve));
+            assert.deepEqual(await get(n.port, "/api/health"), { status: 200, body: '{"status":"ok"}' });
+            assert.deepEqual(await get(n.port, "/api/products"), { status: 404, body: '{"error":{"code":"not_found"}}' });
+            assert.deepEqual(seen, ["GET /api/health xff=127.0.0.1 proto=https", "GET /api/products xff=127.0.0.1 proto=https"]);
+        } finally {
+            await n.stop();
+            await new Promise((resolve) => app.close(resolve));
+        }
+        const log = fs.readFileSync(path.join(n.dir, "access.log"), "utf8");
+        assert.match(log, /"GET \/api\/products HTTP\/1\.1" 404/);
+        assert.doesNotMatch(log, /\/api\/health/);
     });
 });
