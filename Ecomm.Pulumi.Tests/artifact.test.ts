@@ -300,3 +300,17 @@ describe("the user data follows the artifact", () => {
         assert.throws(() => renderUserData({ ...base, port: 8080, artifact: { bucket: "b-1", key: a.key, sha256: a.sha256, region: "us-east-1" } }), /appPort 8080 must differ from the service's port 8080/);
     });
 });
+
+describe("the offline engine's S3 object", () => {
+    it("answers an upload with its version, ETag and S3's SHA-256 of the body", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecomm-artifacts-"));
+        const a = backendArtifact("console.log('mock');\n");
+        const files = writeArtifacts([a], dir).map((f) => ({ ...f, file: path.join(dir, f.file) }));
+        const r = await runComponent(() => ({ c: new ArtifactComponent("art", { region: "us-east-1", artifacts: files }).objects.backend.checksumSha256 }));
+        const o = one(r, "aws:s3/bucketObjectv2:BucketObjectv2", "art-backend");
+        assert.equal(o.state.checksumSha256, Buffer.from(a.sha256, "hex").toString("base64"));
+        assert.equal(r.value.c, o.state.checksumSha256);
+        assert.match(String(o.state.versionId), /^[0-9a-f]{32}$/);
+        assert.equal(o.id, a.key);
+    });
+});
