@@ -36,8 +36,8 @@ if [[ -n "${ARTIFACT_KEY}" && "${ROLE}" == "frontend" ]]; then WEB_ROOT="${APP_D
 readonly WEB_ROOT
 
 log() {
-    echo "ecomm-boot: $*" | systemd-cat -t ecomm-boot 2>/dev/null || true
-    echo "ecomm-boot: $*"
+    echo "ecomm-userdata: $*" | systemd-cat -t ecomm-userdata 2>/dev/null || true
+    echo "ecomm-userdata: $*"
 }
 
 # retry <attempts> <command...>: back-off attempt × BACKOFF seconds between tries.
