@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { ConfigError, parseStackConfig, ENV_DEFAULTS } from "../Ecomm.Pulumi/config";
+import { ConfigError, parseStackConfig, ENV_DEFAULTS } from "../Ecomm.Pulumi/config/schema";
 import { readStackConfig } from "../tools/offline/run";
 import { CASES, withPatch } from "./bad-config-cases";
 import { offlineStackConfig } from "./harness";

@@ -13,7 +13,7 @@ import {
     storageMetric,
     type PlanInput,
     type Thresholds,
-} from "../Ecomm.Pulumi/monitoring-plan";
+} from "../Ecomm.Pulumi/monitoring/alarms";
 
 const thresholds: Thresholds = {
     elb5xxCount: 10,

@@ -13,11 +13,11 @@ import {
     responseTimeSteps,
     targetGroupHealthCheck,
     webTierNameProblems,
-} from "../Ecomm.Pulumi/web-plan";
+} from "../Ecomm.Pulumi/web/health-check";
 import { renderUserData, targetKeepAliveSeconds, USER_DATA_TEMPLATE, type ServiceRole } from "../Ecomm.Pulumi/userdata/render";
-import { ENV_DEFAULTS } from "../Ecomm.Pulumi/config";
+import { ENV_DEFAULTS } from "../Ecomm.Pulumi/config/schema";
 import { shellcheck } from "./harness";
-import { serviceLogGroupNames } from "../Ecomm.Pulumi/logs-plan";
+import { serviceLogGroupNames } from "../Ecomm.Pulumi/web/logs";
 
 const LOGS = serviceLogGroupNames("/ecomm/test/web");
 

@@ -7,7 +7,7 @@
  * EC2 Auto Scaling "Amazon CloudWatch metrics for Amazon EC2 Auto Scaling", RDS "Amazon CloudWatch
  * metrics for Amazon RDS" and the Aurora User Guide's metric tables.
  */
-import type { DatabaseEngine, DatabaseMode } from "./database-rules";
+import type { DatabaseEngine, DatabaseMode } from "../database/rules";
 
 /** Every alarm evaluates one-minute datapoints (ALB, group and RDS metrics are all published per minute). */
 export const PERIOD_SECONDS = 60;

@@ -5,8 +5,8 @@
  *
  * Action ids, target keys, parameters and permissions follow the AWS FIS actions reference.
  */
-import type { DatabaseMode } from "./database-rules";
-import { serviceTrustPolicy, type PolicyStatement } from "./iam";
+import type { DatabaseMode } from "../database/rules";
+import { serviceTrustPolicy, type PolicyStatement } from "../shared/iam";
 
 export const EXPERIMENTS = ["azPower", "azNetwork", "dbFailover", "cpu"] as const;
 export type ExperimentKind = (typeof EXPERIMENTS)[number];

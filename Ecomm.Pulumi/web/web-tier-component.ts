@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { LoadBalancerConfig, ServiceConfig } from "./config";
-import { policyDocument, type PolicyStatement } from "./iam";
-import { refreshRollbackPlan } from "./monitoring-plan";
-import { ServiceComponent } from "./ServiceComponent";
+import type { LoadBalancerConfig, ServiceConfig } from "../config/schema";
+import { policyDocument, type PolicyStatement } from "../shared/iam";
+import { refreshRollbackPlan } from "../monitoring/alarms";
+import { ServiceComponent } from "./service-component";
 import {
     accessLogPrincipalKind,
     ELB_LOG_DELIVERY_SERVICE,
@@ -15,8 +15,8 @@ import {
     webTierNameProblems,
     type WafMode,
     type ListenerPlan,
-} from "./web-plan";
-import type { ServiceRole } from "./userdata/render";
+} from "./health-check";
+import type { ServiceRole } from "../userdata/render";
 
 /** Where the ALB writes access logs under the bucket. */
 const ACCESS_LOG_PREFIX = "alb";

@@ -3,7 +3,7 @@
  * principal, instance-refresh preferences (user data: `userdata/render.ts`). No Pulumi resources, no AWS calls;
  * tested without the engine in `web-plan.test.ts`.
  */
-import { isGraviton, WAF_MODES } from "./config";
+import { isGraviton, WAF_MODES } from "../config/schema";
 
 /** The TLS policy for HTTPS listeners: TLS 1.3, with TLS 1.2 for older clients (AWS's recommended policy). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";

@@ -7,13 +7,13 @@
  * the bad value and what is allowed, before any resource is registered.
  */
 import { z } from "zod";
-import { NamespaceConfigError, parseNamespace, strictObject, type ConfigProblem } from "./config-parse";
-import { parseCidr } from "./network-plan";
-import { databaseRuleProblems, defaultEngineVersion, requiredAvailabilityZones } from "./database-rules";
-import { MAX_USER_TAGS, tagKeyProblem, tagValueProblem } from "./tagging";
-import { AZ_NAME, isZoneOfRegion, targetZoneProblem, zoneOfRegionRule } from "./zones";
+import { NamespaceConfigError, parseNamespace, strictObject, type ConfigProblem } from "./parse";
+import { parseCidr } from "../network/subnets";
+import { databaseRuleProblems, defaultEngineVersion, requiredAvailabilityZones } from "../database/rules";
+import { MAX_USER_TAGS, tagKeyProblem, tagValueProblem } from "../shared/tags";
+import { AZ_NAME, isZoneOfRegion, targetZoneProblem, zoneOfRegionRule } from "../network/availability-zones";
 import { REQUIRED_VALUES, requiredValueFix } from "./placeholders";
-import { COLD_BOOT_SECONDS, defaultGraceSeconds, healthySeconds, minimumGraceSeconds } from "./boot-plan";
+import { COLD_BOOT_SECONDS, defaultGraceSeconds, healthySeconds, minimumGraceSeconds } from "../web/cold-boot";
 
 export const CONFIG_NAMESPACE = "ecomm";
 

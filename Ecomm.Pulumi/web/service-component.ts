@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { assumeRolePolicy, policyDocument } from "./iam";
+import { assumeRolePolicy, policyDocument } from "../shared/iam";
 import { instanceRoleStatements } from "./instance-role";
 import {
     al2023AmiParameter,
@@ -9,9 +9,9 @@ import {
     instanceTypeOverrides,
     responseTimeSteps,
     type HealthCheckSettings,
-} from "./web-plan";
-import { base64, renderUserData, type ServiceRole } from "./userdata/render";
-import { LOG_KINDS, serviceLogGroupNames, type ServiceLogGroups } from "./logs-plan";
+} from "./health-check";
+import { base64, renderUserData, type ServiceRole } from "../userdata/render";
+import { LOG_KINDS, serviceLogGroupNames, type ServiceLogGroups } from "./logs";
 
 /** Metrics the ASG publishes to CloudWatch every minute (free for ASG group metrics). */
 const GROUP_METRICS = [

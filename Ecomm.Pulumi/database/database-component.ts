@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { serviceTrustPolicy } from "./iam";
+import { serviceTrustPolicy } from "../shared/iam";
 import {
     defaultPort,
     engineParameters,
@@ -20,7 +20,7 @@ import {
     type DatabaseEngine,
     type DatabaseMode,
     type RdsEngine,
-} from "./database-rules";
+} from "./rules";
 
 export type { DatabaseEngine, DatabaseMode, RdsEngine };
 
