@@ -9,7 +9,7 @@ import { input, jsonInput, one, ofType, patched, refused, type RecordedResource,
 import { runStack } from "../tools/offline/run";
 import { MOCK_ACCOUNT_ID } from "../tools/offline/mocks";
 import { instanceRoleStatements } from "../Ecomm.Pulumi/web/instance-role";
-import { webAclRules } from "../Ecomm.Pulumi/web/health-check";
+import { webAclRules } from "../Ecomm.Pulumi/web/waf";
 import { serviceTrustPolicy } from "../Ecomm.Pulumi/shared/iam";
 import * as P from "../Ecomm.Policy/policies";
 import type { PolicyResource } from "@pulumi/policy";

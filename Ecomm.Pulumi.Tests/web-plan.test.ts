@@ -1,19 +1,13 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import {
-    accessLogPrincipalKind,
-    al2023AmiParameter,
-    healthCheckProblems,
-    healthCheckTiming,
-    instanceRefreshPreferences,
-    instanceTypeOverrides,
-    listenerPlan,
-    loadBalancerNames,
-    responseTimeSteps,
-    targetGroupHealthCheck,
-    webTierNameProblems,
-} from "../Ecomm.Pulumi/web/health-check";
+import { accessLogPrincipalKind } from "../Ecomm.Pulumi/web/access-logs";
+import { al2023AmiParameter } from "../Ecomm.Pulumi/web/ami";
+import { healthCheckProblems, healthCheckTiming, targetGroupHealthCheck } from "../Ecomm.Pulumi/web/health-check";
+import { instanceRefreshPreferences } from "../Ecomm.Pulumi/web/instance-refresh";
+import { listenerPlan } from "../Ecomm.Pulumi/web/listeners";
+import { loadBalancerNames, webTierNameProblems } from "../Ecomm.Pulumi/web/names";
+import { instanceTypeOverrides, responseTimeSteps } from "../Ecomm.Pulumi/web/scaling";
 import { renderUserData, targetKeepAliveSeconds, USER_DATA_TEMPLATE, type ServiceRole } from "../Ecomm.Pulumi/userdata/render";
 import { ENV_DEFAULTS } from "../Ecomm.Pulumi/config/schema";
 import { shellcheck } from "./harness";

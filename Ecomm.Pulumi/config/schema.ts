@@ -7,6 +7,8 @@
  * the bad value and what is allowed, before any resource is registered.
  */
 import { z } from "zod";
+import { isGraviton } from "../web/ami";
+import { WAF_MODES } from "../web/waf";
 import { NamespaceConfigError, parseNamespace, strictObject, type ConfigProblem } from "./parse";
 import { parseCidr } from "../network/subnets";
 import { databaseRuleProblems, defaultEngineVersion, requiredAvailabilityZones } from "../database/rules";
@@ -26,8 +28,6 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 export const NAT_STRATEGIES = ["perAz", "single", "none"] as const;
-/** `ecomm:loadBalancer.wafMode`: `block` (managed rules block) or `count` (they only count). */
-export const WAF_MODES = ["block", "count"] as const;
 export const DATABASE_MODES = ["single-az", "multi-az-instance", "multi-az-cluster", "aurora"] as const;
 export const DATABASE_ENGINES = ["postgres", "mysql"] as const;
 /** Enhanced Monitoring intervals RDS accepts (0 turns it off). */
@@ -693,10 +693,6 @@ export type DomainConfig = NonNullable<StackConfig["domain"]>;
 // Parsing and errors
 // ---------------------------------------------------------------------------------------------------
 
-/** Graviton (arm64) instance families carry a `g` after the generation digit: t4g, m7g, c7gn, r8g. */
-export function isGraviton(instanceType: string): boolean {
-    return /^[a-z]+\d+g[a-z]*\./.test(instanceType);
-}
 
 function cidrProblem(value: string): string | undefined {
     const cidr = parseCidr(value);

@@ -2,14 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assumeRolePolicy, policyDocument } from "../shared/iam";
 import { instanceRoleStatements } from "./instance-role";
-import {
-    al2023AmiParameter,
-    healthCheckProblems,
-    instanceRefreshPreferences,
-    instanceTypeOverrides,
-    responseTimeSteps,
-    type HealthCheckSettings,
-} from "./health-check";
+import { al2023AmiParameter } from "./ami";
+import { healthCheckProblems, type HealthCheckSettings } from "./health-check";
+import { instanceRefreshPreferences } from "./instance-refresh";
+import { instanceTypeOverrides, responseTimeSteps } from "./scaling";
 import { base64, renderUserData, type ServiceRole } from "../userdata/render";
 import { LOG_KINDS, serviceLogGroupNames, type ServiceLogGroups } from "./logs";
 

@@ -4,18 +4,11 @@ import type { LoadBalancerConfig, ServiceConfig } from "../config/schema";
 import { policyDocument, type PolicyStatement } from "../shared/iam";
 import { refreshRollbackPlan } from "../monitoring/alarms";
 import { ServiceComponent } from "./service-component";
-import {
-    accessLogPrincipalKind,
-    ELB_LOG_DELIVERY_SERVICE,
-    listenerPlan,
-    loadBalancerNames,
-    targetGroupHealthCheck,
-    TLS_POLICY,
-    webAclRules,
-    webTierNameProblems,
-    type WafMode,
-    type ListenerPlan,
-} from "./health-check";
+import { accessLogPrincipalKind, ELB_LOG_DELIVERY_SERVICE } from "./access-logs";
+import { targetGroupHealthCheck } from "./health-check";
+import { listenerPlan, TLS_POLICY, type ListenerPlan } from "./listeners";
+import { loadBalancerNames, webTierNameProblems } from "./names";
+import { webAclRules, type WafMode } from "./waf";
 import type { ServiceRole } from "../userdata/render";
 
 /** Where the ALB writes access logs under the bucket. */

@@ -5,8 +5,9 @@
  */
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { isDocument, parseDocument } from "yaml";
-import { ENV_DEFAULTS, isGraviton, type Environment } from "../../Ecomm.Pulumi/config/schema";
-import { al2023AmiParameter } from "../../Ecomm.Pulumi/web/health-check";
+import { ENV_DEFAULTS, type Environment } from "../../Ecomm.Pulumi/config/schema";
+import { isGraviton } from "../../Ecomm.Pulumi/web/ami";
+import { al2023AmiParameter } from "../../Ecomm.Pulumi/web/ami";
 
 export const AMI_SERVICES = ["frontend", "backend"] as const;
 export type AmiService = (typeof AMI_SERVICES)[number];
