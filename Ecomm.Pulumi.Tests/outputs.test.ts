@@ -20,7 +20,8 @@ import {
     typeProblem,
     type EcommStackOutputs,
 } from "../Ecomm.Pulumi/outputs";
-import { DATABASE_MODES, ENVIRONMENTS } from "../Ecomm.Pulumi/config/schema";
+import { DATABASE_MODES } from "../Ecomm.Pulumi/database/rules";
+import { ENVIRONMENTS } from "../Ecomm.Pulumi/config/environments";
 import type { RdsEngine } from "../Ecomm.Pulumi/database/rules";
 import type { ecommStack } from "../Ecomm.Pulumi/stack";
 import { diffSnapshots, explainAdditions, explainBreaks, readSnapshot, snapshotOf, SNAPSHOT_FILE, type OutputSnapshot } from "../scripts/outputs-snapshot";

@@ -1,4 +1,5 @@
 /** Target-group health checks: their timing, the ALB's limits, and the target group's `healthCheck` input. Pure. */
+import type { RuleProblem } from "../shared/problems";
 
 /** Target-group health-check settings, as in `ecomm:<service>.healthCheck`. */
 export interface HealthCheckSettings {
@@ -26,19 +27,30 @@ export function healthCheckTiming(hc: HealthCheckSettings, deregistrationDelaySe
     };
 }
 
-/** The ALB's limits for a health check; returns every problem (empty when valid). */
-export function healthCheckProblems(hc: HealthCheckSettings): string[] {
-    const problems: string[] = [];
-    const range = (v: number, min: number, max: number, what: string) => {
-        if (!Number.isInteger(v) || v < min || v > max) problems.push(`${what} (${v}) must be a whole number from ${min} to ${max}`);
-    };
-    range(hc.intervalSeconds, 5, 300, "intervalSeconds");
-    range(hc.timeoutSeconds, 2, 120, "timeoutSeconds");
-    range(hc.healthyThreshold, 2, 10, "healthyThreshold");
-    range(hc.unhealthyThreshold, 2, 10, "unhealthyThreshold");
-    if (hc.timeoutSeconds >= hc.intervalSeconds) {
-        problems.push(`timeoutSeconds (${hc.timeoutSeconds}) must be less than intervalSeconds (${hc.intervalSeconds})`);
+/** The ALB's limits for each health-check setting (whole numbers, inclusive). */
+export const HEALTH_CHECK_LIMITS = {
+    intervalSeconds: { min: 5, max: 300 },
+    timeoutSeconds: { min: 2, max: 120 },
+    healthyThreshold: { min: 2, max: 10 },
+    unhealthyThreshold: { min: 2, max: 10 },
+} as const satisfies Record<keyof HealthCheckSettings, { readonly min: number; readonly max: number }>;
+
+/** The ALB's cross-field rule: a check must time out before the next one starts. */
+export function healthCheckTimeoutProblem(hc: HealthCheckSettings): RuleProblem | undefined {
+    return hc.timeoutSeconds >= hc.intervalSeconds
+        ? { path: ["timeoutSeconds"], input: hc.timeoutSeconds, message: `must be less than healthCheck.intervalSeconds (${hc.intervalSeconds})` }
+        : undefined;
+}
+
+/** The ALB's limits for a health check (ranges, then timeout < interval); every problem, empty when valid. */
+export function healthCheckProblems(hc: HealthCheckSettings): RuleProblem[] {
+    const problems: RuleProblem[] = [];
+    for (const [key, { min, max }] of Object.entries(HEALTH_CHECK_LIMITS) as [keyof HealthCheckSettings, { min: number; max: number }][]) {
+        const v = hc[key];
+        if (!Number.isInteger(v) || v < min || v > max) problems.push({ path: [key], input: v, message: `must be a whole number from ${min} to ${max}` });
     }
+    const timeout = healthCheckTimeoutProblem(hc);
+    if (timeout) problems.push(timeout);
     return problems;
 }
 

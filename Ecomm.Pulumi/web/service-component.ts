@@ -5,7 +5,8 @@ import { instanceRoleStatements } from "./instance-role";
 import { al2023AmiParameter } from "./ami";
 import { healthCheckProblems, type HealthCheckSettings } from "./health-check";
 import { instanceRefreshPreferences } from "./instance-refresh";
-import { instanceTypeOverrides, responseTimeSteps } from "./scaling";
+import { groupSizeProblems, instanceTypeOverrides, responseTimeSteps } from "./scaling";
+import { problemLine } from "../shared/problems";
 import { base64, renderUserData, type ServiceRole } from "../userdata/render";
 import { LOG_KINDS, serviceLogGroupNames, type ServiceLogGroups } from "./logs";
 
@@ -210,11 +211,12 @@ export class ServiceComponent extends pulumi.ComponentResource {
         });
     }
 
+    /** The same rules the config schema applies (health checks, group size), for args built by hand. */
     private validate(args: ServiceComponentArgs): void {
-        const problems = healthCheckProblems(args.healthCheck).map((p) => `healthCheck.${p}`);
-        const desired = args.desiredCapacity ?? args.minSize;
-        if (args.minSize > args.maxSize) problems.push(`minSize (${args.minSize}) must be <= maxSize (${args.maxSize})`);
-        if (desired < args.minSize || desired > args.maxSize) problems.push(`desiredCapacity (${desired}) must be between minSize and maxSize`);
+        const problems = [
+            ...healthCheckProblems(args.healthCheck).map((p) => problemLine({ ...p, path: ["healthCheck", ...p.path] })),
+            ...groupSizeProblems(args).map(problemLine),
+        ];
         if (args.warmPool?.enabled && (args.mixedInstanceTypes?.length ?? 0) > 0) {
             problems.push("a warm pool cannot be combined with mixedInstanceTypes (AWS does not support it)");
         }
