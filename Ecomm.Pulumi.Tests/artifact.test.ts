@@ -16,10 +16,10 @@ import { artifactReadStatement, artifactRefProblems, appPortProblem, bucketNameP
 import { ArtifactComponent, artifactComponentProblems, type ServiceArtifact } from "../Ecomm.Pulumi/app/artifact-component";
 import { writeArtifacts } from "../Ecomm.Pulumi/app/artifact-files";
 import { appSchema, storefrontEngineProblem } from "../Ecomm.Pulumi/app/config";
-import { NamespaceConfigError, parseNamespace, strictObject } from "../Ecomm.Pulumi/config-parse";
+import { NamespaceConfigError, parseNamespace, strictObject } from "../Ecomm.Pulumi/config/parse";
 import { buildFrontend, gzipDeterministic, tar, artifactKey, type Artifact } from "../storefront/build";
 import { renderUserData } from "../Ecomm.Pulumi/userdata/render";
-import { serviceLogGroupNames } from "../Ecomm.Pulumi/logs-plan";
+import { serviceLogGroupNames } from "../Ecomm.Pulumi/web/logs";
 import { evaluatePolicies } from "../Ecomm.Policy/evaluate";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");

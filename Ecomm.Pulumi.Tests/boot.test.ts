@@ -16,7 +16,7 @@ import { requireTool } from "../storefront/test/require-tool";
 import { shellcheck } from "./harness";
 import { buildStorefront, type StorefrontBuild } from "../storefront/build";
 import { renderUserData, type UserDataValues } from "../Ecomm.Pulumi/userdata/render";
-import { serviceLogGroupNames } from "../Ecomm.Pulumi/logs-plan";
+import { serviceLogGroupNames } from "../Ecomm.Pulumi/web/logs";
 import { AZ, FAKE_PEM, INSTANCE_ID, runBoot, type BootFailure, type BootRun } from "./boot-harness";
 
 const BUCKET = "ecomm-dev-artifacts-0a1b2c3d";

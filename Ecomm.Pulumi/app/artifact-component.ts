@@ -17,8 +17,8 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, type PolicyStatement } from "../iam";
-import { SERVER_ACCESS_LOG_PREFIX, serverAccessLogStatements } from "../WebTierComponent";
+import { policyDocument, type PolicyStatement } from "../shared/iam";
+import { SERVER_ACCESS_LOG_PREFIX, serverAccessLogStatements } from "../web/web-tier-component";
 import { artifactReadStatement, objectKeyProblem, SHA256_HEX, AWS_REGION, type ArtifactReadStatement, type ArtifactRef } from "./artifact-plan";
 
 /** One service's artifact, built and written to disk before the program runs (`writeArtifacts`). */

@@ -15,7 +15,7 @@
  *                        brings its own app, `ecomm:<service>.ami`).
  */
 import { z } from "zod";
-import { strictObject } from "../config-parse";
+import { strictObject } from "../config/parse";
 import { appPortProblem, bucketNameProblem, DEFAULT_APP_PORT, objectKeyProblem, SHA256_HEX } from "./artifact-plan";
 
 export const APP_SOURCES = ["storefront", "artifact", "none"] as const;

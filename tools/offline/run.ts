@@ -8,8 +8,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { EcommMocks, type MockZone, type RecordedResource } from "./mocks";
-import { setOfflineEngine } from "../../Ecomm.Pulumi/offline-engine";
-import { withStandIns, type StandIn } from "../../Ecomm.Pulumi/placeholders";
+import { setOfflineEngine } from "../../Ecomm.Pulumi/shared/offline-engine";
+import { withStandIns, type StandIn } from "../../Ecomm.Pulumi/config/placeholders";
 import type { AliasRecord } from "./urns";
 
 export const PROJECT = "ecomm";
