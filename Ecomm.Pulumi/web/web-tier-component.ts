@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LoadBalancerConfig, ServiceConfig } from "../config/schema";
 import { policyDocument, type PolicyStatement } from "../shared/iam";
 import { refreshRollbackPlan } from "../monitoring/alarms";
-import { ServiceComponent } from "./service-component";
+import { ServiceComponent, type ServiceApp } from "./service-component";
 import { accessLogPrincipalKind, ELB_LOG_DELIVERY_SERVICE } from "./access-logs";
 import { targetGroupHealthCheck } from "./health-check";
 import { listenerPlan, TLS_POLICY, type ListenerPlan } from "./listeners";
@@ -91,6 +91,11 @@ export interface WebTierComponentArgs {
      * @default undefined (the backend gets no database settings)
      */
     readonly backendDatabaseParameterPath?: string;
+    /**
+     * Each built-in service's app artifact (`ecomm:app`), with its role's one read statement.
+     * @default {} (placeholder pages)
+     */
+    readonly apps?: Readonly<Partial<Record<ServiceRole, ServiceApp>>>;
     /**
      * The prefix the stack's `MonitoringComponent` names its alarms with (its `namePrefix`). With it, each
      * service's instance refresh watches that service's health alarms (`<prefix>-<role>-unhealthy-hosts`,
@@ -462,6 +467,7 @@ export class WebTierComponent extends pulumi.ComponentResource {
                     role === "backend" && args.backendDatabaseParameterPath !== undefined
                         ? { parameterPath: args.backendDatabaseParameterPath, region: args.region }
                         : undefined,
+                app: args.apps?.[role],
             },
             { parent: this },
         );
