@@ -1,7 +1,7 @@
 /**
  * `npm run docs:outputs`: rewrites README's outputs table (between `<!-- outputs:start -->` and
  * `<!-- outputs:end -->`) from the contract in `Ecomm.Pulumi/outputs.ts`. A test fails when README's copy
- * differs from what this renders.
+ * differs from what this renders. `-- --check` writes nothing and exits 1 when README's copy is stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -62,6 +62,9 @@ if (process.argv[1] === __filename) {
     const after = withOutputsTable(before, renderOutputsTable());
     if (after === before) {
         console.log("README.md outputs table is up to date.");
+    } else if (process.argv.includes("--check")) {
+        console.log("README.md outputs table is stale: run npm run docs:outputs");
+        process.exitCode = 1;
     } else {
         fs.writeFileSync(README_FILE, after);
         console.log("README.md outputs table rewritten from Ecomm.Pulumi/outputs.ts.");

@@ -2,7 +2,8 @@
  * The frozen list of output names and types per stack (`Ecomm.Pulumi.Tests/__snapshots__/outputs.json`),
  * what changed against it, and what each change means for consumers. The test `outputs.test.ts` fails on
  * any difference; `npm run snapshot:outputs` records the current outputs after an addition, and refuses a
- * removal, rename or type change unless given `--accept-breaking`.
+ * removal, rename or type change unless given `--accept-breaking`. `--check` writes nothing: it prints what
+ * changed and exits 1 when the snapshot is stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -119,6 +120,11 @@ async function main(argv: readonly string[]): Promise<number> {
     const frozen = fs.existsSync(SNAPSHOT_FILE) ? readSnapshot() : {};
     const diffs = diffSnapshots(frozen, current);
     const breaks = explainBreaks(diffs);
+    if (argv.includes("--check")) {
+        const changes = [breaks, explainAdditions(diffs)].filter(Boolean).join("\n\n");
+        console.log(changes ? `${changes}\n\n${path.relative(PROJECT_ROOT, SNAPSHOT_FILE)} is stale: run npm run snapshot:outputs` : `${path.relative(PROJECT_ROOT, SNAPSHOT_FILE)} is up to date`);
+        return changes ? 1 : 0;
+    }
     if (breaks && !acceptBreaking) {
         console.error(`${breaks}\n\nNothing written.`);
         return 1;

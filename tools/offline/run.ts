@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, YAMLParseError } from "yaml";
 import { EcommMocks, type MockZone, type RecordedResource } from "./mocks";
 import { setOfflineEngine } from "../../Ecomm.Pulumi/offline-engine";
 import { withStandIns, type StandIn } from "../../Ecomm.Pulumi/placeholders";
@@ -70,7 +70,7 @@ export class StackRunError extends Error {
 export function readStackConfig(stack: string, projectRoot = PROJECT_ROOT): { config: Record<string, string>; secretKeys: string[] } {
     const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new Error(`no stack file ${file}; stacks here: ${listStacks(projectRoot).join(", ")}`);
-    const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const doc = (parseStackYaml(file) ?? {}) as { config?: Record<string, unknown> };
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(doc.config ?? {})) {
@@ -84,6 +84,18 @@ export function readStackConfig(stack: string, projectRoot = PROJECT_ROOT): { co
         }
     }
     return { config, secretKeys };
+}
+
+/** Parses a stack file; a YAML syntax error names the file, line and column (`Pulumi.dev.yaml:12:5`). */
+export function parseStackYaml(file: string): unknown {
+    try {
+        return parseYaml(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        if (!(err instanceof YAMLParseError)) throw err;
+        const at = err.linePos?.[0];
+        const where = at ? `${path.basename(file)}:${at.line}:${at.col}` : path.basename(file);
+        throw new Error(`${where}: YAML syntax error in ${file}: ${err.message}`);
+    }
 }
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
