@@ -56,6 +56,8 @@ describe("npm run plan", () => {
 
     it("-s plan -- --stack dev --json prints one JSON document on stdout and exits 0", () => {
         assert.equal(dev.code, 0, dev.stderr);
+        // Larger than a pipe's buffer: the command must drain stdout before it exits, or the JSON is cut short.
+        assert.ok(dev.stdout.length > 65_536, `${dev.stdout.length} bytes`);
         const doc = JSON.parse(dev.stdout) as PlanJson;
         assert.equal(doc.stack, "dev");
         assert.equal(doc.resources.length, doc.resourceCount);

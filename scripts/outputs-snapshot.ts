@@ -148,7 +148,7 @@ async function main(argv: readonly string[]): Promise<number> {
 // Run as a script (`node scripts/run-ts.cjs <this file>` sets argv[1] to it), not when imported by a test.
 if (process.argv[1] === __filename) {
     main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
+        (code) => process.stdout.write("", () => process.exit(code)),
         (err: unknown) => {
             console.error(err);
             process.exit(1);
