@@ -1,7 +1,7 @@
 /**
  * The stack-output contract (Ecomm.Pulumi/outputs.ts) against the real stacks: every output is declared
  * with the right type and only where the contract says it exists, the names and types of dev and prod
- * are frozen in __snapshots__/outputs.json, and README's table is the generator's current output.
+ * are frozen in __snapshots__/outputs.json, and docs/outputs.md's table is the generator's current output.
  */
 import { before, describe, it } from "node:test";
 import * as assert from "node:assert/strict";
@@ -24,7 +24,7 @@ import { DATABASE_MODES, ENVIRONMENTS } from "../Ecomm.Pulumi/config";
 import type { RdsEngine } from "../Ecomm.Pulumi/database-rules";
 import type { ecommStack } from "../Ecomm.Pulumi/stack";
 import { diffSnapshots, explainAdditions, explainBreaks, readSnapshot, snapshotOf, SNAPSHOT_FILE, type OutputSnapshot } from "../scripts/outputs-snapshot";
-import { END_MARKER, README_FILE, renderOutputsTable, START_MARKER, withOutputsTable } from "../scripts/outputs-readme";
+import { END_MARKER, OUTPUTS_DOC_FILE, renderOutputsTable, START_MARKER, withOutputsTable } from "../scripts/outputs-readme";
 
 // ---------------------------------------------------------------------------------------------------
 // Compile-time checks (tsc fails on a mismatch; the runtime asserts only keep them referenced)
@@ -184,13 +184,13 @@ describe("the snapshot file", () => {
     });
 });
 
-describe("README's outputs table", () => {
-    const readme = fs.readFileSync(README_FILE, "utf8");
+describe("docs/outputs.md's outputs table", () => {
+    const readme = fs.readFileSync(OUTPUTS_DOC_FILE, "utf8");
 
     it("is what `npm run docs:outputs` generates from the contract", () => {
         assert.ok(
             withOutputsTable(readme, renderOutputsTable()) === readme,
-            "README.md's outputs table is stale: run `npm run docs:outputs` and commit README.md",
+            "docs/outputs.md's outputs table is stale: run `npm run docs:outputs` and commit it",
         );
     });
 
