@@ -81,6 +81,7 @@ describe("plan job", () => {
         assert.equal(job.needs, "test");
         const all = runs(job).join("\n");
         assert.match(all, /npm run --silent plan -- --stack dev \| tee plan-dev\.txt/);
+        assert.match(all, /npm run --silent plan -- --stack staging \| tee plan-staging\.txt/);
         assert.match(all, /npm run --silent plan -- --stack prod \| tee plan-prod\.txt/);
     });
     it("writes every plan to the job summary", () => {
