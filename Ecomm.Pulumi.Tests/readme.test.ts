@@ -99,9 +99,14 @@ describe("README", () => {
             }
         });
 
-        it("README documents at least one, always with -s (npm's banner would come first otherwise)", () => {
+        it("README documents at least one, always with -s (npm's banner would come first otherwise), and so do docs/", () => {
             assert.ok(commands.length >= 1);
             for (const c of commands) assert.match(c, /^npm run -s /);
+            for (const file of fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md"))) {
+                for (const c of shellCommands(fs.readFileSync(path.join(ROOT, "docs", file), "utf8")).filter((l) => /npm run .*--json/.test(l))) {
+                    assert.match(c, /^npm run (-s|--silent) /, `docs/${file}: ${c}`);
+                }
+            }
         });
 
         it("each prints one JSON plan", () => {

@@ -27,7 +27,7 @@ the measured figures beside the HA scorecard's predictions.
 Options
   --stack NAME             the Pulumi stack; its outputs come from \`pulumi stack output --json --stack NAME\`
   --outputs FILE           read the stack outputs from FILE (JSON) instead of the Pulumi CLI
-  --predictions FILE       predictions to compare with: \`npm run plan -- --json\` output or a scorecard JSON;
+  --predictions FILE       predictions to compare with: \`npm run -s plan -- --json\` output or a scorecard JSON;
                            by default the scorecard of an offline run of Pulumi.<stack>.yaml
   --poll SECONDS           seconds between samples (default 5; the figures' resolution)
   --settle MINUTES         minutes to wait for recovery after the experiment ends (default 15)
