@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeOutput, isContractOutput, typeText } from "../Ecomm.Pulumi/outputs";
-import { listStacks, PROJECT_ROOT, runStack } from "../tools/offline/run";
+import { listStacks, PROJECT_ROOT, runStack, withProgramLogOnStderr } from "../tools/offline/run";
 
 export const SNAPSHOT_FILE = path.join(PROJECT_ROOT, "Ecomm.Pulumi.Tests", "__snapshots__", "outputs.json");
 
@@ -116,7 +116,7 @@ export async function currentSnapshot(): Promise<OutputSnapshot> {
 
 async function main(argv: readonly string[]): Promise<number> {
     const acceptBreaking = argv.includes("--accept-breaking");
-    const current = await currentSnapshot();
+    const current = await withProgramLogOnStderr(currentSnapshot);
     const frozen = fs.existsSync(SNAPSHOT_FILE) ? readSnapshot() : {};
     const diffs = diffSnapshots(frozen, current);
     const breaks = explainBreaks(diffs);

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { listStacks, PROJECT_ROOT, runStack } from "../tools/offline/run";
+import { listStacks, PROJECT_ROOT, runStack, withProgramLogOnStderr } from "../tools/offline/run";
 import { buildReport, type PlanReport } from "../tools/plan/plan";
 import { CASES } from "../Ecomm.Pulumi.Tests/bad-config-cases";
 import { allPolicies } from "../Ecomm.Policy/policies";
@@ -73,15 +73,7 @@ export function withFigures(readme: string, figures: string): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-    // Without an engine, the program's pulumi.log messages go to console.log: keep stdout for this script.
-    const toStdout = console.log;
-    console.log = (...args: unknown[]) => console.error(...args);
-    let reports;
-    try {
-        reports = await currentReports();
-    } finally {
-        console.log = toStdout;
-    }
+    const reports = await withProgramLogOnStderr(currentReports);
     const before = fs.readFileSync(README_FILE, "utf8");
     const after = withFigures(before, renderFigures(reports));
     if (after === before) {

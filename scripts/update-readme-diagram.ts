@@ -4,11 +4,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT, runStack } from "../tools/offline/run";
+import { PROJECT_ROOT, runStack, withProgramLogOnStderr } from "../tools/offline/run";
 import { renderDiagram } from "../tools/report/diagram";
 
 async function main(): Promise<void> {
-    const run = await runStack({ stack: "prod" });
+    const run = await withProgramLogOnStderr(() => runStack({ stack: "prod" }));
     const diagram = renderDiagram(run.resources, run.outputs.availabilityZones as string[]);
     const file = path.join(PROJECT_ROOT, "README.md");
     const readme = fs.readFileSync(file, "utf8");

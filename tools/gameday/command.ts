@@ -174,16 +174,8 @@ export function pulumiStackOutputs(stack: string, cwd: string): Promise<unknown>
 /** The scorecard of an offline run (mock engine) of Pulumi.<stack>.yaml, when that file exists. */
 export async function offlineScorecard(stack: string, environment: string, projectRoot: string): Promise<Scorecard | undefined> {
     if (!fs.existsSync(path.join(projectRoot, `Pulumi.${stack}.yaml`))) return undefined;
-    const { runStack } = await import("../offline/run");
+    const { runStack, withProgramLogOnStderr } = await import("../offline/run");
     const { buildScorecard } = await import("../report/scorecard");
-    // Without an engine, the program's pulumi.log messages go to console.log: keep stdout for the report.
-    const toStdout = console.log;
-    console.log = (...args: unknown[]) => console.error(...args);
-    let run;
-    try {
-        run = await runStack({ stack, projectRoot });
-    } finally {
-        console.log = toStdout;
-    }
+    const run = await withProgramLogOnStderr(() => runStack({ stack, projectRoot }));
     return buildScorecard(run.resources, environment);
 }

@@ -226,6 +226,21 @@ export async function runProgram(program: () => unknown): Promise<Record<string,
     return (outputs ?? {}) as Record<string, unknown>;
 }
 
+/**
+ * Runs `fn` with console.log sent to stderr. Without an engine, the program's `pulumi.log` messages go to
+ * console.log; a command that prints its result on stdout (a plan, a report, "up to date") wraps its runs in
+ * this so stdout stays the result alone.
+ */
+export async function withProgramLogOnStderr<T>(fn: () => Promise<T>): Promise<T> {
+    const toStdout = console.log;
+    console.log = (...args: unknown[]) => console.error(...args);
+    try {
+        return await fn();
+    } finally {
+        console.log = toStdout;
+    }
+}
+
 /** Runs the stack program offline and returns what it registered and exported. */
 export async function runStack(options: RunOptions): Promise<StackRun> {
     const { config, secretKeys } = readStackConfig(options.stack, options.projectRoot);
