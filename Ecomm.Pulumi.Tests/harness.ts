@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { patched, PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, type StackRun } from "../tools/offline/run";
 import { EcommMocks, type RecordedResource } from "../tools/offline/mocks";
 import { withStandIns } from "../Ecomm.Pulumi/config/placeholders";
+import { requireTool } from "../tools/testing/require-tool";
 
 export type { RecordedResource, StackRun };
 export { patched };
@@ -63,15 +64,19 @@ export async function refused(stack: string, config: Record<string, unknown>, op
     assert.fail(`stack ${stack} with ${JSON.stringify(config)} should have been refused`);
 }
 
-/** Runs shellcheck on a script; fails (never skips) when shellcheck is not installed. */
+/**
+ * shellcheck, which npm cannot install: a test that needs it passes `{ skip: SHELLCHECK.skip }` and is skipped,
+ * with the reason shown, where it is missing — unless `ECOMM_REQUIRE_TOOLS` names it (CI), then it fails.
+ */
+export const SHELLCHECK = requireTool("shellcheck");
+
+/** Runs shellcheck on a script; fails on any finding (and when shellcheck is required but missing). */
 export function shellcheck(script: string): void {
     try {
-        execFileSync("shellcheck", ["--shell=bash", "--severity=style", "-"], { input: script, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+        execFileSync(SHELLCHECK.path(), ["--shell=bash", "--severity=style", "-"], { input: script, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
     } catch (err) {
         const e = err as NodeJS.ErrnoException & { stdout?: string; status?: number };
-        if (e.code === "ENOENT") {
-            assert.fail("shellcheck is not installed: apt-get install -y shellcheck (.ci/run installs it)");
-        }
+        if (e.status === undefined || e.status === null) throw err;
         assert.fail(`shellcheck found problems (exit ${e.status}):\n${e.stdout ?? ""}`);
     }
 }

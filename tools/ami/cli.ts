@@ -77,7 +77,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    // Exit once stdout has drained: process.exit right after a large write to a pipe cuts the output short.
+    (code) => process.stdout.write("", () => process.exit(code)),
     (err: unknown) => {
         console.error(err);
         process.exit(1);

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, YAMLParseError } from "yaml";
 import { EcommMocks, type MockZone, type RecordedResource } from "./mocks";
 import { setOfflineEngine } from "../../Ecomm.Pulumi/shared/offline-engine";
 import { withStandIns, type StandIn } from "../../Ecomm.Pulumi/config/placeholders";
@@ -70,7 +70,7 @@ export class StackRunError extends Error {
 export function readStackConfig(stack: string, projectRoot = PROJECT_ROOT): { config: Record<string, string>; secretKeys: string[] } {
     const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new Error(`no stack file ${file}; stacks here: ${listStacks(projectRoot).join(", ")}`);
-    const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const doc = (parseStackYaml(file) ?? {}) as { config?: Record<string, unknown> };
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(doc.config ?? {})) {
@@ -84,6 +84,18 @@ export function readStackConfig(stack: string, projectRoot = PROJECT_ROOT): { co
         }
     }
     return { config, secretKeys };
+}
+
+/** Parses a stack file; a YAML syntax error names the file, line and column (`Pulumi.dev.yaml:12:5`). */
+export function parseStackYaml(file: string): unknown {
+    try {
+        return parseYaml(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        if (!(err instanceof YAMLParseError)) throw err;
+        const at = err.linePos?.[0];
+        const where = at ? `${path.basename(file)}:${at.line}:${at.col}` : path.basename(file);
+        throw new Error(`${where}: YAML syntax error in ${file}: ${err.message}`);
+    }
 }
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -212,6 +224,21 @@ export async function runProgram(program: () => unknown): Promise<Record<string,
     });
     if (failed) throw failure;
     return (outputs ?? {}) as Record<string, unknown>;
+}
+
+/**
+ * Runs `fn` with console.log sent to stderr. Without an engine, the program's `pulumi.log` messages go to
+ * console.log; a command that prints its result on stdout (a plan, a report, "up to date") wraps its runs in
+ * this so stdout stays the result alone.
+ */
+export async function withProgramLogOnStderr<T>(fn: () => Promise<T>): Promise<T> {
+    const toStdout = console.log;
+    console.log = (...args: unknown[]) => console.error(...args);
+    try {
+        return await fn();
+    } finally {
+        console.log = toStdout;
+    }
 }
 
 /** Runs the stack program offline and returns what it registered and exported. */
