@@ -214,7 +214,52 @@ export async function runProgram(program: () => unknown): Promise<Record<string,
     return (outputs ?? {}) as Record<string, unknown>;
 }
 
-/** Runs the stack program offline and returns what it registered and exported. */
+/**
+ * Pulumi's SDK stores `new Error().stack` on every promise it makes (runtime/debuggable.js, for its leak
+ * report), and with tsx's source maps on, formatting those stacks was about two thirds of a stack run's CPU
+ * (a warm prod run: ~0.9 s with stack frames, ~0.3 s without). So a run captures no stack frames; error
+ * messages are untouched. `ECOMM_STACK_TRACES=1` keeps them, to debug a program that throws.
+ */
+let framelessDepth = 0;
+let savedStackTraceLimit = Error.stackTraceLimit;
+export async function withoutStackFrames<T>(work: () => Promise<T>): Promise<T> {
+    if (process.env.ECOMM_STACK_TRACES === "1") return work();
+    if (framelessDepth++ === 0) {
+        savedStackTraceLimit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+    }
+    try {
+        return await work();
+    } finally {
+        if (--framelessDepth === 0) Error.stackTraceLimit = savedStackTraceLimit;
+    }
+}
+
+/** Freezes a finished run's records, so one run can be shared by many tests without one changing another's. */
+function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
+    if (value === null || typeof value !== "object" || seen.has(value)) return value;
+    seen.add(value);
+    for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<PropertyKey, unknown>)[key], seen);
+    return Object.freeze(value);
+}
+
+/**
+ * Finished runs of this process, by everything that decides what the program does: the stack, the config
+ * it is handed (the stack file as read now, with the changes and stand-ins), the engine mode and the mock
+ * answers. The program is deterministic under the mocks, so the same key gives the same run; tests that
+ * ask for `run("prod")` in many files (grouped into one process by `Ecomm.Pulumi.Tests/groups/`) share it.
+ */
+const finishedRuns = new Map<string, StackRun>();
+
+function undefinedAware(_key: string, value: unknown): unknown {
+    return value === undefined ? { "#undefined": true } : value;
+}
+
+/**
+ * Runs the stack program offline and returns what it registered and exported. The result is frozen and
+ * shared: the same stack with the same effective config and options returns the same run within a process.
+ * A refused run is not kept (it costs nothing to repeat, and each caller gets its own error).
+ */
 export async function runStack(options: RunOptions): Promise<StackRun> {
     const { config, secretKeys } = readStackConfig(options.stack, options.projectRoot);
     for (const [key, value] of Object.entries(options.config ?? {})) {
@@ -223,6 +268,30 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     }
     const region = config["aws:region"] ?? "us-east-1";
     const completed = options.realEngine ? { config, standIns: [] } : withStandIns(config, region, options.stack);
+    const key = JSON.stringify(
+        [options.stack, Object.entries(completed.config).sort(), [...secretKeys].sort(), !!options.realEngine, options.zones ?? null, Object.entries(options.ssmParameters ?? {}).sort()],
+        undefinedAware,
+    );
+    const known = finishedRuns.get(key);
+    if (known) return known;
+    let result: StackRun;
+    try {
+        result = deepFreeze(await withoutStackFrames(() => executeStack(options, completed, secretKeys, region)));
+    } catch (err) {
+        // Made while frames were off: give the error the caller's stack, so a failing test says where it was.
+        if (err instanceof Error && framelessDepth === 0) Error.captureStackTrace(err, runStack);
+        throw err;
+    }
+    finishedRuns.set(key, result);
+    return result;
+}
+
+async function executeStack(
+    options: RunOptions,
+    completed: { readonly config: Record<string, string>; readonly standIns: readonly StandIn[] },
+    secretKeys: string[],
+    region: string,
+): Promise<StackRun> {
     const mocks = new EcommMocks(region, options.zones, options.ssmParameters);
     setOfflineEngine(!options.realEngine);
     pulumi.runtime.setAllConfig(completed.config, secretKeys);
