@@ -13,7 +13,7 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { lookupLatestAmis, pinAmis, stackAmiTargets } from "../tools/ami/ami-latest";
 import { PROJECT_ROOT, runStack } from "../tools/offline/run";
-import { parseStackConfig } from "../Ecomm.Pulumi/config";
+import { parseStackConfig } from "../Ecomm.Pulumi/config/schema";
 
 const exec = promisify(execFile);
 const ARM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";

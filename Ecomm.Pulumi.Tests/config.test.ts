@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { ConfigError, parseStackConfig, ENV_DEFAULTS } from "../Ecomm.Pulumi/config";
+import { ConfigError, parseStackConfig } from "../Ecomm.Pulumi/config/schema";
+import { NETWORK_DEFAULTS } from "../Ecomm.Pulumi/network/config";
+import { SERVICE_DEFAULTS } from "../Ecomm.Pulumi/web/config";
 import { readStackConfig } from "../tools/offline/run";
 import { CASES, withPatch } from "./bad-config-cases";
 import { offlineStackConfig } from "./harness";
@@ -62,12 +64,12 @@ describe("good stack files", () => {
         // Prod's required keys: the certificate, an on-call address and the pinned AMIs.
         const ami = JSON.stringify({ ami: "ami-0123456789abcdef0" });
         const c = parseStackConfig({ "ecomm:environment": "prod", "ecomm:certificateArn": prodRaw()["ecomm:certificateArn"], "ecomm:monitoring": prodRaw()["ecomm:monitoring"], "ecomm:frontend": ami, "ecomm:backend": ami });
-        assert.equal(c.network.availabilityZones, ENV_DEFAULTS.prod.availabilityZones);
+        assert.equal(c.network.availabilityZones, NETWORK_DEFAULTS.prod.availabilityZones);
         // The grace period covers a cold boot (boot-plan.ts): 160 s + 5 s × 2, rounded up to 180 s.
         assert.equal(c.frontend.healthCheckGracePeriodSeconds, 180);
         assert.equal(c.loadBalancer.wafMode, "block");
         assert.equal(c.network.natGateways, "perAz");
-        assert.equal(c.frontend.minSize, ENV_DEFAULTS.prod.minSize);
+        assert.equal(c.frontend.minSize, SERVICE_DEFAULTS.prod.minSize);
         assert.equal(c.frontend.healthCheck.intervalSeconds * c.frontend.healthCheck.unhealthyThreshold, 10);
         assert.equal(c.database.mode, "multi-az-instance");
         const d = parseStackConfig({ "ecomm:environment": "dev" });

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { dashboardBody, logQuery, type AlarmWidget, type DashboardIds, type LogWidget, type MetricWidget, type Widget } from "../Ecomm.Pulumi/dashboard";
-import { serviceLogGroupNames } from "../Ecomm.Pulumi/logs-plan";
+import { dashboardBody, logQuery, type AlarmWidget, type DashboardIds, type LogWidget, type MetricWidget, type Widget } from "../Ecomm.Pulumi/monitoring/dashboard";
+import { serviceLogGroupNames } from "../Ecomm.Pulumi/web/logs";
 
 const ALB = "app/web-alb-1a2b3c4/0123456789abcdef";
 const FRONT_TG = "targetgroup/web-frontend-tg-1a2b3c4/0123456789abcdef";

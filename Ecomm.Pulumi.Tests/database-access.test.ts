@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { input, jsonInput, one, ofType, run, shellcheck, type RecordedResource, type StackRun } from "./harness";
-import { databaseParameterNames, databaseParameterPathProblem } from "../Ecomm.Pulumi/database-parameters";
+import { databaseParameterNames, databaseParameterPathProblem } from "../Ecomm.Pulumi/database/parameters";
 import { DB_ENV_SCRIPT } from "../Ecomm.Pulumi/userdata/render";
 
 const PARAMETER = "aws:ssm/parameter:Parameter";

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { EcommMocks, type RecordedResource } from "../tools/offline/mocks";
 import { settle } from "../tools/offline/run";
-import { DatabaseComponent, type DatabaseComponentArgs } from "../Ecomm.Pulumi/DatabaseComponent";
+import { DatabaseComponent, type DatabaseComponentArgs } from "../Ecomm.Pulumi/database/database-component";
 
 const BACKEND_SG = "sg-0b4c6e5d0000000a1";
 const WORKER_SG = "sg-0b4c6e5d0000000b2";

@@ -10,7 +10,7 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import { input, one, ofType, patched, run, type StackRun } from "./harness";
-import { finalSnapshotIdentifier, snapshotIdentifierProblem } from "../Ecomm.Pulumi/database-rules";
+import { finalSnapshotIdentifier, snapshotIdentifierProblem } from "../Ecomm.Pulumi/database/rules";
 
 const RANDOM_ID = "random:index/randomId:RandomId";
 const INSTANCE = "aws:rds/instance:Instance";

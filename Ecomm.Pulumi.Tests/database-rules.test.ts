@@ -18,7 +18,7 @@ import {
     windowMinutes,
     windowsOverlap,
     type DatabaseRuleInput,
-} from "../Ecomm.Pulumi/database-rules";
+} from "../Ecomm.Pulumi/database/rules";
 
 const base: DatabaseRuleInput = {
     mode: "multi-az-instance",

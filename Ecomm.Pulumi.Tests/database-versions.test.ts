@@ -8,7 +8,7 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import { input, one, ofType, patched, refused, run, type RecordedResource, type StackRun } from "./harness";
-import { defaultEngineVersion, engineVersionProblem, isMajorOnly } from "../Ecomm.Pulumi/database-rules";
+import { defaultEngineVersion, engineVersionProblem, isMajorOnly } from "../Ecomm.Pulumi/database/rules";
 
 const INSTANCE = "aws:rds/instance:Instance";
 const CLUSTER = "aws:rds/cluster:Cluster";

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { PROJECT_ROOT, readStackConfig } from "../tools/offline/run";
-import { parseStackConfig } from "../Ecomm.Pulumi/config";
+import { parseStackConfig } from "../Ecomm.Pulumi/config/schema";
 import { parseDeployConfig } from "../deploy/config";
 import { DEPLOY_ROOT } from "./deploy-harness";
 import { escAudience, escEnvironment, escSubject, roleArn, trustPolicy } from "../deploy/iam";

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { patched, PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, withoutStackFrames, type StackRun } from "../tools/offline/run";
 import { EcommMocks, type RecordedResource } from "../tools/offline/mocks";
-import { withStandIns } from "../Ecomm.Pulumi/placeholders";
+import { withStandIns } from "../Ecomm.Pulumi/config/placeholders";
 
 export type { RecordedResource, StackRun };
 export { patched };

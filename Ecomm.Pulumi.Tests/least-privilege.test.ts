@@ -8,9 +8,9 @@ import * as assert from "node:assert/strict";
 import { input, jsonInput, one, ofType, patched, refused, type RecordedResource, type StackRun } from "./harness";
 import { runStack } from "../tools/offline/run";
 import { MOCK_ACCOUNT_ID } from "../tools/offline/mocks";
-import { instanceRoleStatements } from "../Ecomm.Pulumi/instance-role";
-import { webAclRules } from "../Ecomm.Pulumi/web-plan";
-import { serviceTrustPolicy } from "../Ecomm.Pulumi/iam";
+import { instanceRoleStatements } from "../Ecomm.Pulumi/web/instance-role";
+import { webAclRules } from "../Ecomm.Pulumi/web/waf";
+import { serviceTrustPolicy } from "../Ecomm.Pulumi/shared/iam";
 import * as P from "../Ecomm.Policy/policies";
 import type { PolicyResource } from "@pulumi/policy";
 

@@ -1,8 +1,8 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import { input, jsonInput, one, ofType, patched, refused, run, type StackRun } from "./harness";
-import { CLOUDWATCH_AGENT_CONFIG_PATH, cloudWatchAgentConfig, LOG_FILES, serviceLogGroupNames } from "../Ecomm.Pulumi/logs-plan";
-import type { DashboardBody, LogWidget } from "../Ecomm.Pulumi/dashboard";
+import { CLOUDWATCH_AGENT_CONFIG_PATH, cloudWatchAgentConfig, LOG_FILES, serviceLogGroupNames } from "../Ecomm.Pulumi/web/logs";
+import type { DashboardBody, LogWidget } from "../Ecomm.Pulumi/monitoring/dashboard";
 
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const LT = "aws:ec2/launchTemplate:LaunchTemplate";

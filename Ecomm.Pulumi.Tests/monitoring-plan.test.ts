@@ -13,7 +13,7 @@ import {
     storageMetric,
     type PlanInput,
     type Thresholds,
-} from "../Ecomm.Pulumi/monitoring-plan";
+} from "../Ecomm.Pulumi/monitoring/alarms";
 
 const thresholds: Thresholds = {
     elb5xxCount: 10,
@@ -99,7 +99,7 @@ describe("planProblems", () => {
         );
         assert.deepEqual(problems, [
             'services[0].name "Frontend" must be lowercase letters, digits and hyphens',
-            'services[0].minSize (3) must be from 0 to maxSize (2)',
+            'services[0].minSize (3) must be <= maxSize (2)',
             'services[1].name "Frontend" must be lowercase letters, digits and hyphens',
             'services[1].name "Frontend" is used twice',
             "database.instanceIdentifiers must list at least one instance",

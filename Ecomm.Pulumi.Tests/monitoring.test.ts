@@ -1,8 +1,8 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import { input, jsonInput, offlineStackConfig, one, ofType, patched, refused, runComponent, type ComponentRun, type RecordedResource } from "./harness";
-import { MonitoringComponent, type MonitoringComponentArgs, type MonitoredDatabase } from "../Ecomm.Pulumi/MonitoringComponent";
-import { parseStackConfig, type MonitoringConfig } from "../Ecomm.Pulumi/config";
+import { MonitoringComponent, type MonitoringComponentArgs, type MonitoredDatabase } from "../Ecomm.Pulumi/monitoring/monitoring-component";
+import { parseStackConfig, type MonitoringConfig } from "../Ecomm.Pulumi/config/schema";
 import { MOCK_ACCOUNT_ID } from "../tools/offline/mocks";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { stackSlug } from "../Ecomm.Pulumi/naming";
+import { stackSlug } from "../Ecomm.Pulumi/shared/naming";
 
 describe("stackSlug", () => {
     it("keeps plain stack names", () => {

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { contains, overlaps, parseCidr, planSubnets, usableAddresses } from "../Ecomm.Pulumi/network-plan";
+import { contains, overlaps, parseCidr, planSubnets, usableAddresses } from "../Ecomm.Pulumi/network/subnets";
 
 describe("planSubnets (table)", () => {
     it("lays out a /16 over 3 AZs", () => {

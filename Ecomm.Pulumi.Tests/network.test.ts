@@ -1,10 +1,10 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import { input, jsonInput, one, ofType, refused, run, type StackRun } from "./harness";
-import { planSubnets } from "../Ecomm.Pulumi/network-plan";
+import { planSubnets } from "../Ecomm.Pulumi/network/subnets";
 import { regionZones, type MockZone } from "../tools/offline/mocks";
 import { runStack, StackRunError } from "../tools/offline/run";
-import { chooseAvailabilityZones, isZoneOfRegion } from "../Ecomm.Pulumi/zones";
+import { chooseAvailabilityZones, isZoneOfRegion } from "../Ecomm.Pulumi/network/availability-zones";
 
 for (const [stack, azs, nat] of [
     ["dev", 2, "Single"],

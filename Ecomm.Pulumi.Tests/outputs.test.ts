@@ -20,8 +20,9 @@ import {
     typeProblem,
     type EcommStackOutputs,
 } from "../Ecomm.Pulumi/outputs";
-import { DATABASE_MODES, ENVIRONMENTS } from "../Ecomm.Pulumi/config";
-import type { RdsEngine } from "../Ecomm.Pulumi/database-rules";
+import { DATABASE_MODES } from "../Ecomm.Pulumi/database/rules";
+import { ENVIRONMENTS } from "../Ecomm.Pulumi/config/environments";
+import type { RdsEngine } from "../Ecomm.Pulumi/database/rules";
 import type { ecommStack } from "../Ecomm.Pulumi/stack";
 import { diffSnapshots, explainAdditions, explainBreaks, readSnapshot, snapshotOf, SNAPSHOT_FILE, type OutputSnapshot } from "../scripts/outputs-snapshot";
 import { END_MARKER, README_FILE, renderOutputsTable, START_MARKER, withOutputsTable } from "../scripts/outputs-readme";

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { patched, refused, run } from "./harness";
 import { readStackConfig, runStack } from "../tools/offline/run";
-import { placeholderProblems, placeholderReason, REQUIRED_VALUES, STAND_IN_AMI, withStandIns } from "../Ecomm.Pulumi/placeholders";
+import { placeholderProblems, placeholderReason, REQUIRED_VALUES, STAND_IN_AMI, withStandIns } from "../Ecomm.Pulumi/config/placeholders";
 
 /** A completed prod: values that look like a real user's (no documentation account, no reserved name). */
 const REAL_CERT = "arn:aws:acm:us-east-1:210987654321:certificate/8e4f2a3b-1c5d-4e6f-9a7b-2c3d4e5f6a7b";

@@ -1,7 +1,7 @@
 /** The `ecomm:resilience` key: defaults per environment, and every bad value refused by its full key. */
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { ConfigError, parseStackConfig } from "../Ecomm.Pulumi/config";
+import { ConfigError, parseStackConfig } from "../Ecomm.Pulumi/config/schema";
 import { offlineStackConfig, patched, refused } from "./harness";
 
 const raw = (stack: string, resilience?: unknown) => {

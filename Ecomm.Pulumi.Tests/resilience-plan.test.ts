@@ -1,11 +1,11 @@
 /** Which experiments a stack's config gets, and the plain values the templates are built from. */
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { parseStackConfig } from "../Ecomm.Pulumi/config";
+import { parseStackConfig } from "../Ecomm.Pulumi/config/schema";
 import { offlineStackConfig } from "./harness";
 import {
     cpuStressDocumentParameters, databaseFailoverAction, dbFailoverRefusal, isoMinutes, planExperiments,
-} from "../Ecomm.Pulumi/resilience-plan";
+} from "../Ecomm.Pulumi/resilience/experiments";
 
 const configOf = (stack: string, resilience?: unknown) => {
     const raw = offlineStackConfig(stack);

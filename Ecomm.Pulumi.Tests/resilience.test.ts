@@ -7,9 +7,9 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { EcommMocks, MOCK_ACCOUNT_ID, type RecordedResource } from "../tools/offline/mocks";
 import { settle } from "../tools/offline/run";
-import { ResilienceComponent, type ExperimentTemplateIds, type ResilienceComponentArgs } from "../Ecomm.Pulumi/ResilienceComponent";
-import { planExperiments } from "../Ecomm.Pulumi/resilience-plan";
-import { parseStackConfig } from "../Ecomm.Pulumi/config";
+import { ResilienceComponent, type ExperimentTemplateIds, type ResilienceComponentArgs } from "../Ecomm.Pulumi/resilience/resilience-component";
+import { planExperiments } from "../Ecomm.Pulumi/resilience/experiments";
+import { parseStackConfig } from "../Ecomm.Pulumi/config/schema";
 import { readStackConfig } from "../tools/offline/run";
 
 /** What the stack will pass for dev: its config's plan (resilience on, single-AZ database). */

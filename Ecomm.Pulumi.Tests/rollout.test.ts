@@ -7,9 +7,9 @@ import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import { input, one, ofType, patched, refused, type RecordedResource, type StackRun } from "./harness";
 import { runStack, readStackConfig } from "../tools/offline/run";
-import { STAND_IN_AMI } from "../Ecomm.Pulumi/placeholders";
-import { al2023AmiParameter } from "../Ecomm.Pulumi/web-plan";
-import { COLD_BOOT_SECONDS, COLD_BOOT_STEPS, defaultGraceSeconds, minimumGraceSeconds } from "../Ecomm.Pulumi/boot-plan";
+import { STAND_IN_AMI } from "../Ecomm.Pulumi/config/placeholders";
+import { al2023AmiParameter } from "../Ecomm.Pulumi/web/ami";
+import { COLD_BOOT_SECONDS, COLD_BOOT_STEPS, defaultGraceSeconds, minimumGraceSeconds } from "../Ecomm.Pulumi/web/cold-boot";
 import { buildScorecard } from "../tools/report/scorecard";
 
 const ASG = "aws:autoscaling/group:Group";

@@ -1,29 +1,24 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import {
-    accessLogPrincipalKind,
-    al2023AmiParameter,
-    healthCheckProblems,
-    healthCheckTiming,
-    instanceRefreshPreferences,
-    instanceTypeOverrides,
-    listenerPlan,
-    loadBalancerNames,
-    responseTimeSteps,
-    targetGroupHealthCheck,
-    webTierNameProblems,
-} from "../Ecomm.Pulumi/web-plan";
+import { accessLogPrincipalKind } from "../Ecomm.Pulumi/web/access-logs";
+import { al2023AmiParameter } from "../Ecomm.Pulumi/web/ami";
+import { problemLine } from "../Ecomm.Pulumi/shared/problems";
+import { healthCheckProblems, healthCheckTiming, targetGroupHealthCheck } from "../Ecomm.Pulumi/web/health-check";
+import { instanceRefreshPreferences } from "../Ecomm.Pulumi/web/instance-refresh";
+import { listenerPlan } from "../Ecomm.Pulumi/web/listeners";
+import { loadBalancerNames, webTierNameProblems } from "../Ecomm.Pulumi/web/names";
+import { instanceTypeOverrides, responseTimeSteps } from "../Ecomm.Pulumi/web/scaling";
 import { renderUserData, targetKeepAliveSeconds, USER_DATA_TEMPLATE, type ServiceRole } from "../Ecomm.Pulumi/userdata/render";
-import { ENV_DEFAULTS } from "../Ecomm.Pulumi/config";
+import { SERVICE_DEFAULTS } from "../Ecomm.Pulumi/web/config";
 import { shellcheck } from "./harness";
-import { serviceLogGroupNames } from "../Ecomm.Pulumi/logs-plan";
+import { serviceLogGroupNames } from "../Ecomm.Pulumi/web/logs";
 
 const LOGS = serviceLogGroupNames("/ecomm/test/web");
 
 describe("health-check timing", () => {
     it("prod defaults detect a dead instance in 10 s and drain in 30 s", () => {
-        const d = ENV_DEFAULTS.prod;
+        const d = SERVICE_DEFAULTS.prod;
         const t = healthCheckTiming(
             { intervalSeconds: d.healthCheckIntervalSeconds, timeoutSeconds: d.healthCheckTimeoutSeconds, healthyThreshold: 2, unhealthyThreshold: d.unhealthyThreshold },
             30,
@@ -33,19 +28,19 @@ describe("health-check timing", () => {
     });
 
     it("dev defaults detect in 30 s", () => {
-        const d = ENV_DEFAULTS.dev;
+        const d = SERVICE_DEFAULTS.dev;
         assert.equal(healthCheckTiming({ intervalSeconds: d.healthCheckIntervalSeconds, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: d.unhealthyThreshold }, 30).detectionSeconds, 30);
     });
 
     for (const [hc, problem] of [
-        [{ intervalSeconds: 5, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 2 }, /timeoutSeconds \(5\) must be less than intervalSeconds \(5\)/],
+        [{ intervalSeconds: 5, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 2 }, /timeoutSeconds \(5\) must be less than healthCheck\.intervalSeconds \(5\)/],
         [{ intervalSeconds: 4, timeoutSeconds: 2, healthyThreshold: 2, unhealthyThreshold: 2 }, /intervalSeconds \(4\) must be a whole number from 5 to 300/],
         [{ intervalSeconds: 30, timeoutSeconds: 1, healthyThreshold: 2, unhealthyThreshold: 2 }, /timeoutSeconds \(1\)/],
         [{ intervalSeconds: 30, timeoutSeconds: 5, healthyThreshold: 11, unhealthyThreshold: 2 }, /healthyThreshold \(11\)/],
         [{ intervalSeconds: 30, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 1 }, /unhealthyThreshold \(1\)/],
     ] as const) {
         it(`refuses ${JSON.stringify(hc)}`, () => {
-            const problems = healthCheckProblems(hc);
+            const problems = healthCheckProblems(hc).map(problemLine);
             assert.equal(problems.length, 1, problems.join("; "));
             assert.match(problems[0], problem);
         });

@@ -1,9 +1,9 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import { input, jsonInput, one, ofType, patched, run, shellcheck, type RecordedResource, type StackRun } from "./harness";
-import { TLS_POLICY } from "../Ecomm.Pulumi/web-plan";
+import { TLS_POLICY } from "../Ecomm.Pulumi/web/listeners";
 import { renderUserData } from "../Ecomm.Pulumi/userdata/render";
-import { serviceLogGroupNames } from "../Ecomm.Pulumi/logs-plan";
+import { serviceLogGroupNames } from "../Ecomm.Pulumi/web/logs";
 
 const LB = "aws:lb/loadBalancer:LoadBalancer";
 const TG = "aws:lb/targetGroup:TargetGroup";

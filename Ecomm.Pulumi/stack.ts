@@ -4,22 +4,22 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseStackConfig, type StackConfig } from "./config";
-import { NetworkComponent } from "./NetworkComponent";
-import { stackSlug } from "./naming";
-import { WebTierComponent } from "./WebTierComponent";
-import { MonitoringComponent } from "./MonitoringComponent";
-import { ResilienceComponent } from "./ResilienceComponent";
-import { planExperiments } from "./resilience-plan";
-import { DatabaseComponent } from "./DatabaseComponent";
+import { ConfigError, parseStackConfig, type StackConfig } from "./config/schema";
+import { NetworkComponent } from "./network/network-component";
+import { stackSlug } from "./shared/naming";
+import { WebTierComponent } from "./web/web-tier-component";
+import { MonitoringComponent } from "./monitoring/monitoring-component";
+import { ResilienceComponent } from "./resilience/resilience-component";
+import { planExperiments } from "./resilience/experiments";
+import { DatabaseComponent } from "./database/database-component";
 import type { EcommStackOutputInputs } from "./outputs";
-import { DatabaseAccessComponent } from "./DatabaseAccessComponent";
-import { DomainComponent } from "./DomainComponent";
-import { isOfflineEngine } from "./offline-engine";
-import { placeholderProblems } from "./placeholders";
-import { programTags } from "./tagging";
-import { chooseAvailabilityZones, targetZoneProblem } from "./zones";
-import type { ConfigProblem } from "./config-parse";
+import { DatabaseAccessComponent } from "./database/access-component";
+import { DomainComponent } from "./dns/domain-component";
+import { isOfflineEngine } from "./shared/offline-engine";
+import { placeholderProblems } from "./config/placeholders";
+import { programTags } from "./shared/tags";
+import { chooseAvailabilityZones, targetZoneProblem } from "./network/availability-zones";
+import type { ConfigProblem } from "./config/parse";
 
 /** A RunError prints just the message: every problem with its key, value, what is allowed and its fix. */
 function refuse(problems: readonly ConfigProblem[]): never {

@@ -8,7 +8,7 @@
  * (`ecomm-deploy:stacks.prod.roleArn`), the bad value and what is allowed — before any resource exists.
  */
 import { z } from "zod";
-import { NamespaceConfigError, parseNamespace, strictObject, type ConfigProblem } from "../Ecomm.Pulumi/config-parse";
+import { NamespaceConfigError, parseNamespace, strictObject, type ConfigProblem } from "../Ecomm.Pulumi/config/parse";
 import { POLICY_PACK_NAME } from "../Ecomm.Policy/pack";
 
 export const DEPLOY_NAMESPACE = "ecomm-deploy";

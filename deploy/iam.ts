@@ -16,7 +16,7 @@
  *   `pulumi:environments:pulumi.organization.login:<org>:currentEnvironment.name:<project>/<stack>`
  *   (the environment sets `subjectAttributes: [currentEnvironment.name]`; docs/esc/).
  */
-import { policyDocument } from "../Ecomm.Pulumi/iam";
+import { policyDocument } from "../Ecomm.Pulumi/shared/iam";
 import type { DeployConfig, EcommStack } from "./config";
 import { gitRef } from "./settings";
 

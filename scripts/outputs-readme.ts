@@ -6,9 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeOutput, OUTPUT_NAMES, typeText, type EcommDatabaseMode } from "../Ecomm.Pulumi/outputs";
-import { parseStackConfig } from "../Ecomm.Pulumi/config";
+import { parseStackConfig } from "../Ecomm.Pulumi/config/schema";
 import { listStacks, PROJECT_ROOT, readStackConfig } from "../tools/offline/run";
-import { withStandIns } from "../Ecomm.Pulumi/placeholders";
+import { withStandIns } from "../Ecomm.Pulumi/config/placeholders";
 
 export const README_FILE = path.join(PROJECT_ROOT, "README.md");
 export const START_MARKER = "<!-- outputs:start -->";

@@ -4,8 +4,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { databaseParameterPathProblem } from "../database-parameters";
-import { CLOUDWATCH_AGENT_CONFIG_PATH, cloudWatchAgentConfig, type ServiceLogGroups } from "../logs-plan";
+import { databaseParameterPathProblem } from "../database/parameters";
+import { CLOUDWATCH_AGENT_CONFIG_PATH, cloudWatchAgentConfig, type ServiceLogGroups } from "../web/logs";
 
 export type ServiceRole = "frontend" | "backend";
 

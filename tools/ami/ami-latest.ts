@@ -5,8 +5,10 @@
  */
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { isDocument, parseDocument } from "yaml";
-import { ENV_DEFAULTS, isGraviton, type Environment } from "../../Ecomm.Pulumi/config";
-import { al2023AmiParameter } from "../../Ecomm.Pulumi/web-plan";
+import type { Environment } from "../../Ecomm.Pulumi/config/environments";
+import { SERVICE_DEFAULTS } from "../../Ecomm.Pulumi/web/config";
+import { isGraviton } from "../../Ecomm.Pulumi/web/ami";
+import { al2023AmiParameter } from "../../Ecomm.Pulumi/web/ami";
 
 export const AMI_SERVICES = ["frontend", "backend"] as const;
 export type AmiService = (typeof AMI_SERVICES)[number];
@@ -44,7 +46,7 @@ export function stackAmiTargets(text: string, file: string): StackAmis {
     if (env !== "dev" && env !== "prod") throw new Error(`${file} has no valid ecomm:environment (found ${JSON.stringify(env)}; dev | prod)`);
     const targets = AMI_SERVICES.map((service): AmiTarget => {
         const section = obj(config[`ecomm:${service}`]);
-        const fallback = service === "frontend" ? ENV_DEFAULTS[env].frontendInstanceType : ENV_DEFAULTS[env].backendInstanceType;
+        const fallback = SERVICE_DEFAULTS[env].instanceType;
         const instanceType = typeof section.instanceType === "string" ? section.instanceType : fallback;
         return {
             service,

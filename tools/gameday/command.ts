@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { EXPERIMENTS, EXPERIMENT_SLUGS } from "../../Ecomm.Pulumi/resilience-plan";
+import { EXPERIMENTS, EXPERIMENT_SLUGS } from "../../Ecomm.Pulumi/resilience/experiments";
 import { experimentOfSlug, parseStackOutputs, type StackOutputs } from "./outputs";
 import { predictionsFromScorecard, type Predictions } from "./measure";
 import { GamedayRefusal, refusalOf, runGameday } from "./session";

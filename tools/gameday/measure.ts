@@ -2,7 +2,7 @@
  * Pure: turns the samples a game day recorded into a timeline of changes and the measured figures,
  * and sets them beside the scorecard's predictions. No clock, no AWS.
  */
-import { EXPERIMENT_SLUGS, type ExperimentKind } from "../../Ecomm.Pulumi/resilience-plan";
+import { EXPERIMENT_SLUGS, type ExperimentKind } from "../../Ecomm.Pulumi/resilience/experiments";
 import type { Scorecard } from "../report/scorecard";
 import type { AsgSample, DatabaseSample, Http5xx, TargetSample } from "./probes";
 

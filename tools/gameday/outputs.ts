@@ -18,7 +18,7 @@
  * Minimum sizes are read from the Auto Scaling groups themselves at run time.
  */
 import { z } from "zod";
-import { EXPERIMENTS, EXPERIMENT_SLUGS, type ExperimentKind } from "../../Ecomm.Pulumi/resilience-plan";
+import { EXPERIMENTS, EXPERIMENT_SLUGS, type ExperimentKind } from "../../Ecomm.Pulumi/resilience/experiments";
 
 const text = (what: string) => z.string({ error: `must be ${what}` }).min(1, { error: `must be ${what}` });
 

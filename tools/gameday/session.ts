@@ -3,7 +3,7 @@
  * (or a time limit), stop the experiment if interrupted, then measure. Clock, sleep, the abort signal
  * and the AWS probes are injected, so tests drive it with scripted states and no waiting.
  */
-import { EXPERIMENT_SLUGS, type ExperimentKind } from "../../Ecomm.Pulumi/resilience-plan";
+import { EXPERIMENT_SLUGS, type ExperimentKind } from "../../Ecomm.Pulumi/resilience/experiments";
 import { databaseOf, type StackOutputs } from "./outputs";
 import { inferTargetAz, measure, renderReport, SERVICES, type Figures, type Predictions, type Sample, type Service } from "./measure";
 import type { Probes } from "./probes";

@@ -7,8 +7,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { encode, PROJECT, PROJECT_ROOT, readStackConfig } from "./stack-file";
 import { EcommMocks, type MockZone, type RecordedResource } from "./mocks";
-import { setOfflineEngine } from "../../Ecomm.Pulumi/offline-engine";
-import { withStandIns, type StandIn } from "../../Ecomm.Pulumi/placeholders";
+import { setOfflineEngine } from "../../Ecomm.Pulumi/shared/offline-engine";
+import { withStandIns, type StandIn } from "../../Ecomm.Pulumi/config/placeholders";
 import type { AliasRecord } from "./urns";
 
 export { listStacks, patched, PROJECT, PROJECT_ROOT, readStackConfig, type Json } from "./stack-file";

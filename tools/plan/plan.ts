@@ -1,6 +1,6 @@
 /** What `npm run plan` prints, as text or as its stable JSON document. */
 import type { StackRun } from "../offline/run";
-import type { StandIn } from "../../Ecomm.Pulumi/placeholders";
+import type { StandIn } from "../../Ecomm.Pulumi/config/placeholders";
 import { countByType, renderCounts, renderOutputs, renderTree } from "./render";
 import { buildScorecard, renderScorecard, type Scorecard } from "../report/scorecard";
 import { estimateCost, loadPriceTable, renderCost, unpricedRegion, type CostEstimate, type Usage } from "../report/cost";

@@ -8,7 +8,7 @@ import {
     capacityAfterAzLoss, detectionSeconds, downtimeMinutes, downtimeReduction, drainSeconds, fraction,
     replacementSeconds, rollbackTriggerSeconds, scaleOutSeconds, serial, TARGET_GROUP_DEFAULTS,
 } from "./formulas";
-import { COLD_BOOT_SECONDS, COLD_BOOT_STEPS, healthySeconds } from "../../Ecomm.Pulumi/boot-plan";
+import { COLD_BOOT_SECONDS, COLD_BOOT_STEPS, healthySeconds } from "../../Ecomm.Pulumi/web/cold-boot";
 import { arr, Graph, num, rec, TYPES } from "./graph";
 
 export type DatabaseMode = "single-az" | "multi-az-instance" | "multi-az-cluster" | "aurora";

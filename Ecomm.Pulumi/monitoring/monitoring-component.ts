@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DatabaseEngine, DatabaseMode } from "./database-rules";
+import type { DatabaseEngine, DatabaseMode } from "../database/rules";
 import { dashboardBody } from "./dashboard";
-import type { ServiceLogGroups } from "./logs-plan";
-import { alarmName, dashboardName, PERIOD_SECONDS, planAlarms, planProblems, siteDownRule, type AlarmSpec, type Thresholds } from "./monitoring-plan";
+import type { ServiceLogGroups } from "../web/logs";
+import { alarmName, dashboardName, PERIOD_SECONDS, planAlarms, planProblems, siteDownRule, type AlarmSpec, type Thresholds } from "./alarms";
 
 /** One web service behind the ALB, as the web tier reports it. */
 export interface MonitoredService {

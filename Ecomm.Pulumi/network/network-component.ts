@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { planSubnets, type SubnetPlan } from "./network-plan";
-import { policyDocument, serviceTrustPolicy } from "./iam";
+import { planSubnets, type SubnetPlan } from "./subnets";
+import { policyDocument, serviceTrustPolicy } from "../shared/iam";
 
 /** The NAT gateway layout. */
 export type NatStrategy = "perAz" | "single" | "none";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { databaseParameterNames, DATABASE_PARAMETER_KEYS, type DatabaseParameterKey } from "./database-parameters";
-import { policyDocument, type PolicyStatement } from "./iam";
+import { databaseParameterNames, DATABASE_PARAMETER_KEYS, type DatabaseParameterKey } from "./parameters";
+import { policyDocument, type PolicyStatement } from "../shared/iam";
 
 export interface DatabaseAccessComponentArgs {
     /**

@@ -10,7 +10,7 @@
  *   certificate, prod's on-call address). The schema refuses their absence, with the command; the offline
  *   engine puts a labelled stand-in in their place (`standInsFor`), so `npm run plan` works on a fresh clone.
  */
-import { type ConfigProblem } from "./config-parse";
+import { type ConfigProblem } from "./parse";
 
 export const DOCUMENTATION_ACCOUNT = "123456789012";
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, type PolicyStatement } from "./iam";
-import type { DatabaseMode } from "./database-rules";
+import { policyDocument, type PolicyStatement } from "../shared/iam";
+import type { DatabaseMode } from "../database/rules";
 import {
     ACTIONS,
     ASG_NAME_TAG,
@@ -21,7 +21,7 @@ import {
     subnetArn,
     type AccountScope,
     type ExperimentKind,
-} from "./resilience-plan";
+} from "./experiments";
 
 export type { ExperimentKind };
 

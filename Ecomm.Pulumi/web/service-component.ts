@@ -1,17 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { assumeRolePolicy, policyDocument } from "./iam";
+import { assumeRolePolicy, policyDocument } from "../shared/iam";
 import { instanceRoleStatements } from "./instance-role";
-import {
-    al2023AmiParameter,
-    healthCheckProblems,
-    instanceRefreshPreferences,
-    instanceTypeOverrides,
-    responseTimeSteps,
-    type HealthCheckSettings,
-} from "./web-plan";
-import { base64, renderUserData, type ServiceRole } from "./userdata/render";
-import { LOG_KINDS, serviceLogGroupNames, type ServiceLogGroups } from "./logs-plan";
+import { al2023AmiParameter } from "./ami";
+import { healthCheckProblems, type HealthCheckSettings } from "./health-check";
+import { instanceRefreshPreferences } from "./instance-refresh";
+import { groupSizeProblems, instanceTypeOverrides, responseTimeSteps } from "./scaling";
+import { problemLine } from "../shared/problems";
+import { base64, renderUserData, type ServiceRole } from "../userdata/render";
+import { LOG_KINDS, serviceLogGroupNames, type ServiceLogGroups } from "./logs";
 
 /** Metrics the ASG publishes to CloudWatch every minute (free for ASG group metrics). */
 const GROUP_METRICS = [
@@ -214,11 +211,12 @@ export class ServiceComponent extends pulumi.ComponentResource {
         });
     }
 
+    /** The same rules the config schema applies (health checks, group size), for args built by hand. */
     private validate(args: ServiceComponentArgs): void {
-        const problems = healthCheckProblems(args.healthCheck).map((p) => `healthCheck.${p}`);
-        const desired = args.desiredCapacity ?? args.minSize;
-        if (args.minSize > args.maxSize) problems.push(`minSize (${args.minSize}) must be <= maxSize (${args.maxSize})`);
-        if (desired < args.minSize || desired > args.maxSize) problems.push(`desiredCapacity (${desired}) must be between minSize and maxSize`);
+        const problems = [
+            ...healthCheckProblems(args.healthCheck).map((p) => problemLine({ ...p, path: ["healthCheck", ...p.path] })),
+            ...groupSizeProblems(args).map(problemLine),
+        ];
         if (args.warmPool?.enabled && (args.mixedInstanceTypes?.length ?? 0) > 0) {
             problems.push("a warm pool cannot be combined with mixedInstanceTypes (AWS does not support it)");
         }

@@ -3,9 +3,9 @@
  * resolves the identifiers and only renders the JSON inside `apply`.
  * Body structure: CloudWatch API reference, "Dashboard Body Structure and Syntax".
  */
-import type { DatabaseMode } from "./database-rules";
-import { PERIOD_SECONDS, replicaLag, storageMetric } from "./monitoring-plan";
-import type { ServiceLogGroups } from "./logs-plan";
+import type { DatabaseMode } from "../database/rules";
+import { PERIOD_SECONDS, replicaLag, storageMetric } from "./alarms";
+import type { ServiceLogGroups } from "../web/logs";
 
 export interface DashboardService {
     readonly name: string;

@@ -10,8 +10,19 @@
  * Region, and instance class support for Database Insights" (Performance Insights class limits).
  */
 
-export type DatabaseMode = "single-az" | "multi-az-instance" | "multi-az-cluster" | "aurora";
-export type DatabaseEngine = "postgres" | "mysql";
+import { ECOMM_DATABASE_MODES } from "../outputs";
+
+/** The database deployment modes: the output contract's list (`dbMode`) is the one definition. */
+export const DATABASE_MODES = ECOMM_DATABASE_MODES;
+export type DatabaseMode = (typeof DATABASE_MODES)[number];
+export const DATABASE_ENGINES = ["postgres", "mysql"] as const;
+export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
+/** Enhanced Monitoring intervals RDS accepts (0 turns it off). */
+export const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
+/** RDS window formats: `hh24:mi-hh24:mi` and `ddd:hh24:mi-ddd:hh24:mi` (UTC). */
+export const BACKUP_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+export const MAINTENANCE_WINDOW =
+    /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
 
 export interface DatabaseRuleInput {
     readonly mode: DatabaseMode;

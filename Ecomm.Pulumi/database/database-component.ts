@@ -1,31 +1,28 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { serviceTrustPolicy } from "./iam";
+import { serviceTrustPolicy } from "../shared/iam";
 import {
-    defaultPort,
-    engineParameters,
     engineVersionProblem,
+    defaultPort,
     enhancedMonitoringPolicyArn,
     FINAL_SNAPSHOT_SUFFIX_BYTES,
     finalSnapshotIdentifier,
     isInstanceMode,
-    logExports,
-    MULTI_AZ_CLUSTER_GP3_IOPS,
     parameterGroupFamily,
-    performanceInsightsSupported,
     rdsEngineName,
     requiredAvailabilityZones,
     snapshotIdentifierProblem,
     type DatabaseEngine,
     type DatabaseMode,
     type RdsEngine,
-} from "./database-rules";
+} from "./rules";
+import { createClusterDeployment } from "./cluster";
+import type { DeploymentContext, Monitoring, Shared } from "./deployment";
+import { createInstanceDeployment } from "./instance";
 
 export type { DatabaseEngine, DatabaseMode, RdsEngine };
 
-/** Performance Insights' free retention (days). */
-const PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7;
 
 export interface DatabaseComponentArgs {
     /**
@@ -214,7 +211,8 @@ export class DatabaseComponent extends pulumi.ComponentResource {
 
         const partial = { key, subnetGroup, securityGroup, monitoring };
         const shared: Shared = { ...partial, finalSnapshotIdentifier: this.createFinalSnapshotSuffix(partial) };
-        const deployment = isInstanceMode(args.mode) ? this.createInstanceDeployment(shared) : this.createClusterDeployment(shared);
+        const context: DeploymentContext = { parent: this, name, args, engine: this.engine, parameterGroupFamily: this.parameterGroupFamily, shared };
+        const deployment = isInstanceMode(args.mode) ? createInstanceDeployment(context) : createClusterDeployment(context);
         this.parameterGroupName = deployment.parameterGroupName;
         this.endpoint = deployment.endpoint;
         this.readerEndpoint = deployment.readerEndpoint;
@@ -358,47 +356,6 @@ export class DatabaseComponent extends pulumi.ComponentResource {
     }
 
     /**
-     * Naming for major-version upgrades: the family (`postgres16`) is fixed at creation, so a major
-     * upgrade must replace the group, and the instance must move to the new group in the same update as
-     * its engine version. The group is auto-named (logical name + random suffix, like `namePrefix`), so
-     * old and new can exist side by side: Pulumi creates the new group, updates the database to use it,
-     * and deletes the old one last. `deleteBeforeReplace: false` states that default; `replaceOnChanges`
-     * is not needed because the provider already replaces on `family`. (A fixed `name` would force
-     * delete-before-replace, which fails while the database still uses the group.) With
-     * `applyImmediately: false` the move waits for the maintenance window, so the old group's deletion
-     * fails until then: a major upgrade therefore runs with `allowMajorVersionUpgrade` and
-     * `applyImmediately` together (validate() refuses the one without the other), and RDS refuses a
-     * raised major without `allowMajorVersionUpgrade` before anything changes.
-     */
-    private parameterGroupOptions(): pulumi.CustomResourceOptions {
-        return { parent: this, deleteBeforeReplace: false };
-    }
-
-    private createParameterGroup(): aws.rds.ParameterGroup {
-        return new aws.rds.ParameterGroup(
-            `${this.name}-params`,
-            {
-                family: this.parameterGroupFamily,
-                description: `TLS-only ${this.parameterGroupFamily} parameters for ${this.name}`,
-                parameters: engineParameters(this.args.mode, this.args.engine),
-            },
-            this.parameterGroupOptions(),
-        );
-    }
-
-    private createClusterParameterGroup(): aws.rds.ClusterParameterGroup {
-        return new aws.rds.ClusterParameterGroup(
-            `${this.name}-cluster-params`,
-            {
-                family: this.parameterGroupFamily,
-                description: `TLS-only ${this.parameterGroupFamily} cluster parameters for ${this.name}`,
-                parameters: engineParameters(this.args.mode, this.args.engine),
-            },
-            this.parameterGroupOptions(),
-        );
-    }
-
-    /**
      * The final snapshot's identifier for this database's lifetime, or undefined (no final snapshot).
      * A `random.RandomId` is created once and kept in state, so a plain `up` sends the same value (the
      * provider stores `final_snapshot_identifier` without an API call and never replaces on it). Its
@@ -424,236 +381,4 @@ export class DatabaseComponent extends pulumi.ComponentResource {
         const suffix = new random.RandomId(`${this.name}-final-snapshot-suffix`, { byteLength: FINAL_SNAPSHOT_SUFFIX_BYTES, keepers }, { parent: this });
         return suffix.hex.apply((hex) => finalSnapshotIdentifier(prefix, hex));
     }
-
-    /** Settings every mode shares: network, encryption, managed password, backups, maintenance. */
-    private common(shared: Shared) {
-        const a = this.args;
-        return {
-            engine: this.engine,
-            engineVersion: a.engineVersion,
-            dbSubnetGroupName: shared.subnetGroup.name,
-            vpcSecurityGroupIds: [shared.securityGroup.id],
-            port: defaultPort(a.engine),
-            storageEncrypted: true,
-            kmsKeyId: shared.key.arn,
-            manageMasterUserPassword: true,
-            masterUserSecretKmsKeyId: shared.key.arn,
-            backupRetentionPeriod: a.backupRetentionDays,
-            copyTagsToSnapshot: true,
-            deletionProtection: a.deletionProtection,
-            skipFinalSnapshot: shared.finalSnapshotIdentifier === undefined,
-            finalSnapshotIdentifier: shared.finalSnapshotIdentifier,
-            applyImmediately: a.applyImmediately ?? false,
-            autoMinorVersionUpgrade: a.autoMinorVersionUpgrade ?? true,
-            // The switch for a major upgrade (off: RDS refuses a raised major before changing anything).
-            allowMajorVersionUpgrade: a.allowMajorVersionUpgrade ?? false,
-            enabledCloudwatchLogsExports: logExports(a.mode, a.engine),
-            // FSBP RDS.10/RDS.12: lets the app use short-lived IAM tokens instead of the master password.
-            iamDatabaseAuthenticationEnabled: true,
-        };
-    }
-
-    private performanceInsights(shared: Shared) {
-        const a = this.args;
-        const enabled = (a.performanceInsights ?? true) && performanceInsightsSupported(a.mode, a.engine, a.instanceClass);
-        return enabled
-            ? { performanceInsightsEnabled: true, performanceInsightsKmsKeyId: shared.key.arn, performanceInsightsRetentionPeriod: PERFORMANCE_INSIGHTS_RETENTION_DAYS }
-            : { performanceInsightsEnabled: false };
-    }
-
-    private enhancedMonitoring(shared: Shared) {
-        return shared.monitoring
-            ? { monitoringInterval: shared.monitoring.interval, monitoringRoleArn: shared.monitoring.role.arn }
-            : { monitoringInterval: 0 };
-    }
-
-    private stateful(shared: Shared): pulumi.CustomResourceOptions {
-        return {
-            parent: this,
-            protect: this.args.protect ?? false,
-            // RDS checks the monitoring role's permissions when the database is created.
-            dependsOn: shared.monitoring ? [shared.monitoring.attachment] : [],
-        };
-    }
-
-    /** single-az / multi-az-instance: a parameter group, the instance, and optionally DR backup copies. */
-    private createInstanceDeployment(shared: Shared): Deployment {
-        const parameterGroup = this.createParameterGroup();
-        const instance = this.createInstance(shared, parameterGroup);
-        if (this.args.backupReplication) this.replicateBackups(instance, this.args.backupReplication);
-        return {
-            parameterGroupName: parameterGroup.name,
-            endpoint: instance.address,
-            port: instance.port,
-            secretArn: secretArnOf(instance.masterUserSecrets),
-            instanceIdentifiers: instance.identifier.apply((id) => [id]),
-            arn: instance.arn,
-        };
-    }
-
-    /** multi-az-cluster / aurora: a cluster parameter group, the cluster, and Aurora's instances. */
-    private createClusterDeployment(shared: Shared): Deployment {
-        const parameterGroup = this.createClusterParameterGroup();
-        const cluster = this.createCluster(shared, parameterGroup);
-        const instanceIdentifiers =
-            this.args.mode === "aurora"
-                ? pulumi.all(this.createAuroraInstances(shared, cluster).map((i) => i.identifier))
-                : // A Multi-AZ DB cluster's three instances are created by RDS, not by us.
-                  cluster.clusterMembers;
-        return {
-            parameterGroupName: parameterGroup.name,
-            endpoint: cluster.endpoint,
-            readerEndpoint: cluster.readerEndpoint,
-            port: cluster.port,
-            secretArn: secretArnOf(cluster.masterUserSecrets),
-            instanceIdentifiers,
-            clusterIdentifier: cluster.clusterIdentifier,
-            arn: cluster.arn,
-        };
-    }
-
-    private createInstance(shared: Shared, parameterGroup: aws.rds.ParameterGroup): aws.rds.Instance {
-        const a = this.args;
-        return new aws.rds.Instance(
-            `${this.name}-db`,
-            {
-                ...this.common(shared),
-                instanceClass: a.instanceClass,
-                multiAz: a.mode === "multi-az-instance",
-                publiclyAccessible: false,
-                dbName: a.dbName,
-                username: a.masterUsername ?? "ecomm_admin",
-                parameterGroupName: parameterGroup.name,
-                storageType: "gp3",
-                allocatedStorage: a.allocatedStorageGb,
-                maxAllocatedStorage: a.maxAllocatedStorageGb,
-                backupWindow: a.backupWindow,
-                maintenanceWindow: a.maintenanceWindow,
-                // Keep automated backups after deletion for their retention period (PITR of a deleted DB).
-                deleteAutomatedBackups: false,
-                ...this.performanceInsights(shared),
-                ...this.enhancedMonitoring(shared),
-                tags: { Name: `${this.name}-db` },
-            },
-            this.stateful(shared),
-        );
-    }
-
-    private createCluster(shared: Shared, parameterGroup: aws.rds.ClusterParameterGroup): aws.rds.Cluster {
-        const a = this.args;
-        const multiAzCluster = a.mode === "multi-az-cluster";
-        return new aws.rds.Cluster(
-            `${this.name}-cluster`,
-            {
-                ...this.common(shared),
-                databaseName: a.dbName,
-                masterUsername: a.masterUsername ?? "ecomm_admin",
-                dbClusterParameterGroupName: parameterGroup.name,
-                preferredBackupWindow: a.backupWindow,
-                preferredMaintenanceWindow: a.maintenanceWindow,
-                // The Multi-AZ DB cluster's instances are defined on the cluster itself; it is not
-                // publicly accessible because its subnet group has only isolated subnets. Aurora's
-                // storage is managed (no size, type or IOPS) and its instances are separate resources.
-                ...(multiAzCluster
-                    ? {
-                          dbClusterInstanceClass: a.instanceClass,
-                          storageType: "gp3",
-                          allocatedStorage: a.allocatedStorageGb,
-                          iops: MULTI_AZ_CLUSTER_GP3_IOPS,
-                          ...this.performanceInsights(shared),
-                          ...this.enhancedMonitoring(shared),
-                      }
-                    : {}),
-                tags: { Name: `${this.name}-cluster` },
-            },
-            this.stateful(shared),
-        );
-    }
-
-    /**
-     * The writer, then `readerCount` readers, instance i pinned to AZ i. Readers wait for the writer so
-     * the intended instance becomes the writer (Aurora makes the first one the writer), and carry
-     * promotion tier 1 so the writer's replacement is any reader.
-     */
-    private createAuroraInstances(shared: Shared, cluster: aws.rds.Cluster): aws.rds.ClusterInstance[] {
-        const a = this.args;
-        const azs = pulumi.output(a.availabilityZones);
-        const instance = (role: string, index: number, dependsOn: pulumi.Resource[]) =>
-            new aws.rds.ClusterInstance(
-                `${this.name}-${role}`,
-                {
-                    clusterIdentifier: cluster.id,
-                    engine: this.engine,
-                    instanceClass: a.instanceClass,
-                    availabilityZone: azs.apply((names) => names[index]),
-                    promotionTier: index === 0 ? 0 : 1,
-                    publiclyAccessible: false,
-                    dbSubnetGroupName: shared.subnetGroup.name,
-                    preferredMaintenanceWindow: a.maintenanceWindow,
-                    applyImmediately: a.applyImmediately ?? false,
-                    autoMinorVersionUpgrade: a.autoMinorVersionUpgrade ?? true,
-                    copyTagsToSnapshot: true,
-                    ...this.performanceInsights(shared),
-                    ...this.enhancedMonitoring(shared),
-                    tags: { Name: `${this.name}-${role}` },
-                },
-                { ...this.stateful(shared), dependsOn: [...(shared.monitoring ? [shared.monitoring.attachment] : []), ...dependsOn] },
-            );
-        const writer = instance("writer", 0, []);
-        const readers = Array.from({ length: a.readerCount ?? 1 }, (_, i) => instance(`reader-${i + 1}`, i + 1, [writer]));
-        return [writer, ...readers];
-    }
-
-    /** Copies automated backups (and transaction logs, for PITR) to the DR region, under a key there. */
-    private replicateBackups(instance: aws.rds.Instance, dr: NonNullable<DatabaseComponentArgs["backupReplication"]>): void {
-        const key = new aws.kms.Key(
-            `${this.name}-dr-key`,
-            {
-                description: `Encrypts ${this.name}'s replicated automated backups in ${dr.region}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-            },
-            { parent: this, provider: dr.provider, protect: this.args.protect ?? false },
-        );
-        new aws.rds.InstanceAutomatedBackupsReplication(
-            `${this.name}-backup-replication`,
-            { sourceDbInstanceArn: instance.arn, kmsKeyId: key.arn, retentionPeriod: this.args.backupRetentionDays },
-            { parent: this, provider: dr.provider },
-        );
-    }
-}
-
-interface Monitoring {
-    readonly role: aws.iam.Role;
-    readonly attachment: aws.iam.RolePolicyAttachment;
-    readonly interval: number;
-}
-
-/** What the stack and monitoring need from either kind of deployment. */
-interface Deployment {
-    readonly parameterGroupName: pulumi.Output<string>;
-    readonly endpoint: pulumi.Output<string>;
-    readonly readerEndpoint?: pulumi.Output<string>;
-    readonly port: pulumi.Output<number>;
-    readonly secretArn: pulumi.Output<string>;
-    readonly instanceIdentifiers: pulumi.Output<string[]>;
-    readonly clusterIdentifier?: pulumi.Output<string>;
-    readonly arn: pulumi.Output<string>;
-}
-
-interface Shared {
-    readonly key: aws.kms.Key;
-    readonly subnetGroup: aws.rds.SubnetGroup;
-    readonly securityGroup: aws.ec2.SecurityGroup;
-    readonly monitoring?: Monitoring;
-    /** The final snapshot's identifier (undefined: no final snapshot). */
-    readonly finalSnapshotIdentifier?: pulumi.Output<string>;
-}
-
-function secretArnOf(secrets: pulumi.Output<{ secretArn: string }[]>): pulumi.Output<string> {
-    return secrets.apply((list) => {
-        const arn = list[0]?.secretArn;
-        if (!arn) throw new Error("RDS returned no master user secret although manageMasterUserPassword is true");
-        return arn;
-    });
 }

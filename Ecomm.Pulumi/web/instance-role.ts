@@ -8,7 +8,7 @@
  * every log group, creating groups, `ssm:GetParameter` on `AmazonCloudWatch-*` and `ec2:Describe*`; this
  * agent reads its config from a file and ships logs only). Pure: tested without the engine.
  */
-import type { PolicyStatement } from "./iam";
+import type { PolicyStatement } from "../shared/iam";
 
 /**
  * Session Manager: the SSM Agent registers the instance and opens the session channels. AWS's own minimal

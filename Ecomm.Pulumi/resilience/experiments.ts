@@ -5,8 +5,9 @@
  *
  * Action ids, target keys, parameters and permissions follow the AWS FIS actions reference.
  */
-import type { DatabaseMode } from "./database-rules";
-import { serviceTrustPolicy, type PolicyStatement } from "./iam";
+import type { DatabaseMode } from "../database/rules";
+import type { RuleProblem } from "../shared/problems";
+import { serviceTrustPolicy, type PolicyStatement } from "../shared/iam";
 
 export const EXPERIMENTS = ["azPower", "azNetwork", "dbFailover", "cpu"] as const;
 export type ExperimentKind = (typeof EXPERIMENTS)[number];
@@ -23,6 +24,26 @@ export const EXPERIMENT_SLUGS: Readonly<Record<ExperimentKind, string>> = {
 export const ASG_NAME_TAG = "aws:autoscaling:groupName";
 /** The AWS-managed SSM document FIS provides for CPU stress (installs stress-ng if needed). */
 export const CPU_STRESS_DOCUMENT = "AWSFIS-Run-CPU-Stress";
+/** How long each disruption may last (minutes) and how hard the CPU stress may push (percent): whole numbers. */
+export const EXPERIMENT_LIMITS = {
+    azPowerLossMinutes: { min: 1, max: 60 },
+    networkDisruptionMinutes: { min: 1, max: 60 },
+    cpuStressMinutes: { min: 1, max: 60 },
+    cpuStressPercent: { min: 1, max: 100 },
+} as const;
+
+export type ExperimentSettings = { readonly [K in keyof typeof EXPERIMENT_LIMITS]: number };
+
+/** The one check of the experiments' durations and load, for the schema, the component and the plan. */
+export function experimentSettingsProblems(settings: ExperimentSettings): RuleProblem[] {
+    const problems: RuleProblem[] = [];
+    for (const [key, { min, max }] of Object.entries(EXPERIMENT_LIMITS) as [keyof ExperimentSettings, { min: number; max: number }][]) {
+        const v = settings[key];
+        if (!Number.isInteger(v) || v < min || v > max) problems.push({ path: [key], input: v, message: `must be a whole number from ${min} to ${max}` });
+    }
+    return problems;
+}
+
 /** Extra minutes the send-command action waits beyond the stress, for installing stress-ng first. */
 export const CPU_STRESS_INSTALL_MINUTES = 2;
 /** FIS experiment log schema version. */
@@ -97,7 +118,8 @@ export function planExperiments(config: ResiliencePlanInput, databaseMode: Datab
 
 /** The CPU stress document's parameters, as the JSON string the send-command action takes. */
 export function cpuStressDocumentParameters(minutes: number, loadPercent: number): string {
-    if (!Number.isInteger(loadPercent) || loadPercent < 1 || loadPercent > 100) throw new Error(`cpu stress load must be 1–100 %, not ${loadPercent}`);
+    const { min, max } = EXPERIMENT_LIMITS.cpuStressPercent;
+    if (!Number.isInteger(loadPercent) || loadPercent < min || loadPercent > max) throw new Error(`cpu stress load must be ${min}–${max} %, not ${loadPercent}`);
     // CPU "0" starts one stressor per vCPU, so LoadPercent is the whole instance's load.
     return JSON.stringify({ DurationSeconds: String(minutes * 60), CPU: "0", LoadPercent: String(loadPercent), InstallDependencies: "True" });
 }

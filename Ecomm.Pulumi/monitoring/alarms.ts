@@ -7,7 +7,9 @@
  * EC2 Auto Scaling "Amazon CloudWatch metrics for Amazon EC2 Auto Scaling", RDS "Amazon CloudWatch
  * metrics for Amazon RDS" and the Aurora User Guide's metric tables.
  */
-import type { DatabaseEngine, DatabaseMode } from "./database-rules";
+import type { DatabaseEngine, DatabaseMode } from "../database/rules";
+import { problemLine } from "../shared/problems";
+import { groupSizeProblems } from "../web/scaling";
 
 /** Every alarm evaluates one-minute datapoints (ALB, group and RDS metrics are all published per minute). */
 export const PERIOD_SECONDS = 60;
@@ -192,7 +194,9 @@ export function planProblems<Id>(input: PlanInput<Id>): string[] {
     input.services.forEach((s, i) => {
         if (!/^[a-z][a-z0-9-]{0,30}$/.test(s.name)) problems.push(`services[${i}].name "${s.name}" must be lowercase letters, digits and hyphens`);
         if (names.indexOf(s.name) !== i) problems.push(`services[${i}].name "${s.name}" is used twice`);
-        if (s.minSize < 0 || s.minSize > s.maxSize) problems.push(`services[${i}].minSize (${s.minSize}) must be from 0 to maxSize (${s.maxSize})`);
+        if (s.minSize < 0) problems.push(`services[${i}].minSize (${s.minSize}) must be at least 0`);
+        // The one min ≤ max rule (web/scaling.ts), as the schema and ServiceComponent apply it.
+        for (const p of groupSizeProblems(s)) problems.push(`services[${i}].${problemLine(p)}`);
     });
     const db = input.database;
     if (db.instanceIdentifiers.length === 0) problems.push("database.instanceIdentifiers must list at least one instance");

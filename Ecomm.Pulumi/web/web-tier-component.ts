@@ -1,22 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { LoadBalancerConfig, ServiceConfig } from "./config";
-import { policyDocument, type PolicyStatement } from "./iam";
-import { refreshRollbackPlan } from "./monitoring-plan";
-import { ServiceComponent } from "./ServiceComponent";
-import {
-    accessLogPrincipalKind,
-    ELB_LOG_DELIVERY_SERVICE,
-    listenerPlan,
-    loadBalancerNames,
-    targetGroupHealthCheck,
-    TLS_POLICY,
-    webAclRules,
-    webTierNameProblems,
-    type WafMode,
-    type ListenerPlan,
-} from "./web-plan";
-import type { ServiceRole } from "./userdata/render";
+import type { LoadBalancerConfig, ServiceConfig } from "../config/schema";
+import { policyDocument, type PolicyStatement } from "../shared/iam";
+import { refreshRollbackPlan } from "../monitoring/alarms";
+import { ServiceComponent } from "./service-component";
+import { accessLogPrincipalKind, ELB_LOG_DELIVERY_SERVICE } from "./access-logs";
+import { targetGroupHealthCheck } from "./health-check";
+import { listenerPlan, TLS_POLICY, type ListenerPlan } from "./listeners";
+import { loadBalancerNames, webTierNameProblems } from "./names";
+import { webAclRules, type WafMode } from "./waf";
+import type { ServiceRole } from "../userdata/render";
 
 /** Where the ALB writes access logs under the bucket. */
 const ACCESS_LOG_PREFIX = "alb";

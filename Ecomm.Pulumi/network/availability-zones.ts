@@ -39,3 +39,15 @@ export function chooseAvailabilityZones(names: readonly string[], region: string
 export function targetZoneProblem(target: string, zones: readonly string[], source: string): string | undefined {
     return zones.includes(target) ? undefined : `must be one of the VPC's availability zones (${source}): ${zones.join(", ")}`;
 }
+
+/** The AZ settings of `ecomm:network`. */
+export interface AvailabilityZoneSettings {
+    readonly availabilityZones: number;
+    readonly availabilityZoneNames?: readonly string[];
+}
+
+/** The one AZ resolution rule, by count: pinned names win over the count (the schema makes them agree). */
+export function availabilityZoneCount(n: AvailabilityZoneSettings): number {
+    return n.availabilityZoneNames?.length ?? n.availabilityZones;
+}
+

@@ -1,0 +1,135 @@
+/**
+ * The service table: every ASG-backed service behind the ALB is one entry. `frontend` (the listener's
+ * default action) and `backend` (the `/api/*` rule, the database's only client) are built in and configured
+ * by `ecomm:frontend` / `ecomm:backend`; any further service is an entry of `ecomm:services`
+ * (`{ admin: { pathPatterns: ["/admin/*"], priority: 20 } }`), not code. Pure: names, routing and the rules
+ * across services (names, priorities, path patterns, the ALB's rule limits).
+ */
+import type { RuleProblem } from "../shared/problems";
+import { MAX_LB_LOGICAL_NAME } from "./names";
+
+/** What the boot script serves (`userdata/render.ts`'s role): the storefront pages, or an API's JSON. */
+export type UserDataRole = "frontend" | "backend";
+
+/** How the ALB reaches a service. */
+export type ServiceRouting =
+    /** The serving listener's default action: every request no rule matches. */
+    | { readonly kind: "default" }
+    /** A listener rule forwarding the service's path patterns, at this priority (lower is evaluated first). */
+    | { readonly kind: "path"; readonly priority: number };
+
+/** One row of the service table. */
+export interface ServiceDefinition {
+    /** The service's name: its config key, child names (`web-<name>-asg`), alarm and log-group names. */
+    readonly name: string;
+    readonly routing: ServiceRouting;
+    /** Whether it is the database's client (its role reads the connection parameters; the DB admits its SG). */
+    readonly databaseClient: boolean;
+    /** Which pages its user data serves. */
+    readonly userDataRole: UserDataRole;
+    /** The path its health check requests unless configured. */
+    readonly defaultHealthCheckPath: string;
+    /** The path patterns it receives unless configured (path-routed services). */
+    readonly defaultPathPatterns: readonly string[];
+}
+
+/** The built-in services, in the order they are created (the order of outputs, alarms and widgets). */
+export const BUILT_IN_SERVICES = [
+    { name: "frontend", routing: { kind: "default" }, databaseClient: false, userDataRole: "frontend", defaultHealthCheckPath: "/health", defaultPathPatterns: [] },
+    { name: "backend", routing: { kind: "path", priority: 10 }, databaseClient: true, userDataRole: "backend", defaultHealthCheckPath: "/api/health", defaultPathPatterns: ["/api/*"] },
+] as const satisfies readonly ServiceDefinition[];
+
+export type BuiltInServiceName = (typeof BUILT_IN_SERVICES)[number]["name"];
+export const BUILT_IN_SERVICE_NAMES: readonly BuiltInServiceName[] = BUILT_IN_SERVICES.map((s) => s.name);
+
+/** The row of a built-in service. */
+export function builtInService(name: BuiltInServiceName): ServiceDefinition {
+    const found = BUILT_IN_SERVICES.find((s) => s.name === name);
+    if (!found) throw new Error(`no built-in service ${name}`);
+    return found;
+}
+
+/** The row of a service added by config (`ecomm:services.<name>`): path-routed, an API's pages, no database. */
+export function extraService(name: string, priority: number): ServiceDefinition {
+    return { name, routing: { kind: "path", priority }, databaseClient: false, userDataRole: "backend", defaultHealthCheckPath: "/health", defaultPathPatterns: [] };
+}
+
+/** The web tier's name in the stack: the prefix of every service's child names. */
+export const WEB_TIER_NAME = "web";
+
+/**
+ * The longest service name: its target group's logical name `<web tier>-<service>-tg` must fit the ALB's
+ * limit (32 characters with Pulumi's 8-character suffix).
+ */
+export const MAX_SERVICE_NAME_LENGTH = MAX_LB_LOGICAL_NAME - `${WEB_TIER_NAME}--tg`.length;
+
+/** Lowercase letters, digits and single hyphens, starting with a letter: `admin`, `search-api`. */
+export const SERVICE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** ALB quotas (Elastic Load Balancing User Guide, "Quotas for your Application Load Balancers"). */
+export const ALB_LIMITS = {
+    /** Rules per load balancer, not counting default rules. */
+    rulesPerLoadBalancer: 100,
+    /** Condition values per rule (the path patterns of one service). */
+    conditionValuesPerRule: 5,
+    /** Listener rule priorities. */
+    minPriority: 1,
+    maxPriority: 50000,
+} as const;
+
+/** Why `name` cannot be a configured service, if it cannot. */
+export function serviceNameProblem(name: string): string | undefined {
+    if ((BUILT_IN_SERVICE_NAMES as readonly string[]).includes(name)) return `is a built-in service: configure it with ecomm:${name}`;
+    if (!SERVICE_NAME.test(name)) return "must be lowercase letters, digits and single hyphens, starting with a letter (such as admin)";
+    if (name.length > MAX_SERVICE_NAME_LENGTH) {
+        return `must be at most ${MAX_SERVICE_NAME_LENGTH} characters: its target group "${WEB_TIER_NAME}-${name}-tg" must fit the ALB's ${MAX_LB_LOGICAL_NAME}-character logical-name limit`;
+    }
+    return undefined;
+}
+
+/** A service as the cross-service rules see it. */
+export interface RoutedService {
+    readonly definition: ServiceDefinition;
+    readonly pathPatterns: readonly string[];
+}
+
+/**
+ * The rules across services: unique listener-rule priorities, each path pattern routed to one service
+ * only, the default-routed service without path patterns, path-routed ones with 1–5, and at most the ALB's
+ * rule quota. Paths are `[<service>, ...]`, as under `ecomm:` (`ecomm:services.admin.priority`).
+ */
+export function routingProblems(services: readonly RoutedService[], keyOf: (name: string) => readonly string[]): RuleProblem[] {
+    const problems: RuleProblem[] = [];
+    const priorities = new Map<number, string>();
+    const patterns = new Map<string, string>();
+    let rules = 0;
+    for (const { definition: d, pathPatterns } of services) {
+        const key = keyOf(d.name);
+        if (d.routing.kind === "default") {
+            if (pathPatterns.length > 0) {
+                problems.push({ path: [...key, "pathPatterns"], input: pathPatterns, message: `is for path-routed services only; ${d.name} receives every request no rule matches` });
+            }
+            continue;
+        }
+        rules += 1;
+        const { priority } = d.routing;
+        if (!Number.isInteger(priority) || priority < ALB_LIMITS.minPriority || priority > ALB_LIMITS.maxPriority) {
+            problems.push({ path: [...key, "priority"], input: priority, message: `must be a whole number from ${ALB_LIMITS.minPriority} to ${ALB_LIMITS.maxPriority}` });
+        }
+        const taken = priorities.get(priority);
+        if (taken !== undefined) problems.push({ path: [...key, "priority"], input: priority, message: `is already the listener-rule priority of ${taken}` });
+        else priorities.set(priority, d.name);
+        if (pathPatterns.length < 1 || pathPatterns.length > ALB_LIMITS.conditionValuesPerRule) {
+            problems.push({ path: [...key, "pathPatterns"], input: pathPatterns, message: `must list 1 to ${ALB_LIMITS.conditionValuesPerRule} path patterns (an ALB rule allows at most ${ALB_LIMITS.conditionValuesPerRule} condition values)` });
+        }
+        pathPatterns.forEach((pattern, i) => {
+            const owner = patterns.get(pattern);
+            if (owner !== undefined) problems.push({ path: [...key, "pathPatterns", i], input: pattern, message: `is already routed to ${owner}` });
+            else patterns.set(pattern, d.name);
+        });
+    }
+    if (rules > ALB_LIMITS.rulesPerLoadBalancer) {
+        problems.push({ path: ["services"], input: rules, message: `needs ${rules} listener rules; an ALB allows ${ALB_LIMITS.rulesPerLoadBalancer}` });
+    }
+    return problems;
+}
