@@ -1,12 +1,13 @@
 /**
  * Test helpers over the offline engine: run a real stack (optionally with config changes) and query the
- * recorded resources by type and name. Each test file is its own process (node --test), so one file's
- * config never leaks into another's.
+ * recorded resources by type and name. `npm test` runs many spec files in one process (./groups/): a
+ * stack run is shared and frozen (see `runStack`), and a test that builds components under its own
+ * `setMocks` must let every registration settle before it ends, or the next file's mocks receive it.
  */
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
-import { patched, PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, type StackRun } from "../tools/offline/run";
+import { patched, PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, withoutStackFrames, type StackRun } from "../tools/offline/run";
 import { EcommMocks, type RecordedResource } from "../tools/offline/mocks";
 import { withStandIns } from "../Ecomm.Pulumi/config/placeholders";
 import { requireTool } from "../tools/testing/require-tool";
@@ -100,12 +101,13 @@ export async function runComponent<T extends Record<string, unknown>>(
     pulumi.runtime.setAllConfig({}, []);
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     recordRegistrations(mocks);
-    let value: pulumi.Unwrap<T>;
-    try {
-        value = (await runProgram(build)) as pulumi.Unwrap<T>;
-    } finally {
-        await settle(mocks).catch(() => undefined);
-    }
+    const value = await withoutStackFrames(async () => {
+        try {
+            return (await runProgram(build)) as pulumi.Unwrap<T>;
+        } finally {
+            await settle(mocks).catch(() => undefined);
+        }
+    });
     return {
         stack,
         resources: mocks.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { lookupLatestAmis, pinAmis, stackAmiTargets } from "./ami-latest";
-import { PROJECT_ROOT } from "../offline/run";
+import { PROJECT_ROOT } from "../offline/stack-file";
 
 const USAGE = `usage: npm run ami:latest -- --stack <name> [--write] [--root DIR]
 

@@ -5,7 +5,7 @@
 import { setTimeout as wait } from "node:timers/promises";
 import { awsClients, awsProbes } from "./probes";
 import { gamedayCommand, offlineScorecard, pulumiStackOutputs } from "./command";
-import { PROJECT_ROOT } from "../offline/run";
+import { PROJECT_ROOT } from "../offline/stack-file";
 
 const controller = new AbortController();
 process.on("SIGINT", () => {
