@@ -154,6 +154,8 @@ describe("ecomm-db-env (the backend's boot-time script)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecomm-db-env-"));
         const lines = Object.entries(parameters).map(([k, v]) => `${k}\t${v}`).join("\n");
         fs.writeFileSync(path.join(dir, "aws"), `#!/bin/bash\necho "$*" > "${dir}/args"\nprintf '%s\\n' '${lines}'\n`, { mode: 0o755 });
+        // No ecomm group on the test machine: the fake records which group the file is given.
+        fs.writeFileSync(path.join(dir, "chgrp"), `#!/bin/bash\necho "$*" >> "${dir}/chgrp.log"\n`, { mode: 0o755 });
         const out = path.join(dir, "etc", "db.env");
         try {
             execFileSync("bash", [DB_ENV_SCRIPT, "/ecomm/dev/database", "us-east-1"], {
@@ -164,6 +166,10 @@ describe("ecomm-db-env (the backend's boot-time script)", () => {
                 fs.readFileSync(path.join(dir, "args"), "utf8").trim(),
                 "ssm get-parameters --region us-east-1 --names /ecomm/dev/database/endpoint /ecomm/dev/database/port /ecomm/dev/database/name /ecomm/dev/database/secret-arn --query Parameters[].[Name,Value] --output text",
             );
+            // Readable by root and the ecomm group (the app's user) only, from before the values are written.
+            assert.equal(fs.statSync(out).mode & 0o777, 0o640);
+            assert.match(fs.readFileSync(path.join(dir, "chgrp.log"), "utf8"), new RegExp(`^ecomm ${out}\\.[A-Za-z0-9]{6}\n$`));
+            assert.deepEqual(fs.readdirSync(path.dirname(out)), ["db.env"], "no temporary file left");
             return { code: 0, env: fs.readFileSync(out, "utf8"), stderr: "" };
         } catch (err) {
             const e = err as { status: number; stderr: Buffer };

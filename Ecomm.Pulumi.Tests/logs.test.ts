@@ -12,7 +12,7 @@ const userData = (r: StackRun, role: string) => Buffer.from(input<string>(one(r,
 
 /** The agent config the user data writes: the quoted heredoc's body. */
 function agentConfigOf(script: string): unknown {
-    const match = /<<'JSON'\n([\s\S]*?)\nJSON\n/.exec(script);
+    const match = /<<'JSON'[^\n]*\n([\s\S]*?)\nJSON\n/.exec(script);
     assert.ok(match, "the user data writes the agent config from a quoted heredoc");
     return JSON.parse(match[1]);
 }
@@ -53,15 +53,16 @@ for (const [stack, retention] of [
                         ["/var/log/nginx/access.log", groups.access, "{instance_id}"],
                         ["/var/log/nginx/error.log", groups.error, "{instance_id}"],
                         ["/var/log/messages", groups.system, "{instance_id}"],
+                        ["/var/log/cloud-init-output.log", groups.system, "{instance_id}/cloud-init-output"],
                     ],
                 );
                 // Every shipped group is one the program created (the agent never creates one).
                 const created = ofType(r, LOG_GROUP).map((g) => input<string>(g, "name"));
                 for (const f of shipped) assert.ok(created.includes(f.log_group_name), f.log_group_name);
-                assert.match(script, /dnf install -y -q nginx amazon-cloudwatch-agent rsyslog/);
+                assert.match(script, /dnf install -y -q amazon-cloudwatch-agent rsyslog/);
                 assert.match(script, /systemctl enable --now rsyslog/);
                 assert.match(script, new RegExp(`readonly CLOUDWATCH_AGENT_CONFIG="${CLOUDWATCH_AGENT_CONFIG_PATH}"`));
-                assert.match(script, /amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c "file:\$\{CLOUDWATCH_AGENT_CONFIG\}"/);
+                assert.match(script, /"\$\{ROOT\}\/opt\/aws\/amazon-cloudwatch-agent\/bin\/amazon-cloudwatch-agent-ctl" -a fetch-config -m ec2 -s -c "file:\$\{CLOUDWATCH_AGENT_CONFIG\}"/);
             });
         }
 

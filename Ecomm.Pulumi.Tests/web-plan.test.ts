@@ -163,7 +163,9 @@ describe("user data", () => {
             assert.match(script, new RegExp(`readonly ROLE="${role}"`));
             assert.match(script, /readonly PORT="8080"/);
             assert.match(script, /readonly KEEPALIVE_SECONDS="75"/);
-            assert.match(script, /dnf install -y -q nginx amazon-cloudwatch-agent rsyslog/);
+            // Serving's package alone, logging's in a later transaction (boot.test.ts runs the order).
+            assert.match(script, /retry 5 dnf install -y -q nginx;/);
+            assert.match(script, /retry 3 dnf install -y -q amazon-cloudwatch-agent rsyslog;/);
             assert.match(script, /systemctl enable --now nginx/);
             assert.match(script, /location = \/health /);
         });
@@ -173,7 +175,8 @@ describe("user data", () => {
 
     it("serves the storefront on the frontend and JSON /api/health on the backend", () => {
         const script = renderUserData({ role: "backend", port: 80, healthCheckPath: "/api/health", loadBalancerIdleTimeoutSeconds: 60, logGroups: LOGS });
-        assert.match(script, /location = \/api\/health \{ default_type application\/json;/);
+        assert.match(script, /location = \/api\/health \{ \$\{gate\} default_type application\/json;/);
+        assert.match(script, /local gate="access_log off; if \(!-f \$\{STATE\}\/boot-ok\)/);
         assert.match(script, /<h1>Welcome to the ecomm store<\/h1>/);
         assert.match(script, /"status":"ok"/);
     });

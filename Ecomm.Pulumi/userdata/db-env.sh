@@ -32,7 +32,13 @@ fi
 
 mkdir -p "$(dirname "${OUT}")"
 umask 027
+# mktemp creates 0600: readable by root:ecomm only (group ecomm holds just the app's user), set before the
+# values are written and kept by the rename.
 tmp="$(mktemp "${OUT}.XXXXXX")"
+trap 'rm -f "${tmp}"' EXIT
+chgrp ecomm "${tmp}"
+chmod 0640 "${tmp}"
 printf 'DB_HOST=%s\nDB_PORT=%s\nDB_NAME=%s\nDB_SECRET_ARN=%s\n' "${host}" "${port}" "${name}" "${secret_arn}" > "${tmp}"
 mv "${tmp}" "${OUT}"
+trap - EXIT
 echo "ecomm-db-env: wrote ${OUT} for ${host}:${port}/${name}"

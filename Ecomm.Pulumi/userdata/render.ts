@@ -6,6 +6,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { databaseParameterPathProblem } from "../database/parameters";
 import { CLOUDWATCH_AGENT_CONFIG_PATH, cloudWatchAgentConfig, type ServiceLogGroups } from "../web/logs";
+import { appPortProblem, artifactRefProblems, AWS_REGION, DEFAULT_APP_PORT, type ArtifactRef } from "../app/artifact-plan";
+
+export type { ArtifactRef } from "../app/artifact-plan";
 
 export type ServiceRole = "frontend" | "backend";
 
@@ -27,6 +30,19 @@ export interface UserDataValues {
      * @default undefined (no database access; the frontend)
      */
     readonly database?: { readonly parameterPath: string; readonly region: string };
+    /**
+     * The service's app artifact (a `.tar.gz` in S3): the boot script downloads it through the S3 gateway
+     * endpoint, checks its sha256, unpacks it to `/opt/ecomm/<role>/<sha256>`; the frontend's nginx serves it,
+     * the backend runs it (`node server.js`) as the systemd unit `ecomm-backend` behind nginx. A different
+     * artifact renders a different script, so a new app build gives a new launch template version.
+     * @default undefined (placeholder pages served by nginx alone)
+     */
+    readonly artifact?: ArtifactRef;
+    /**
+     * Backend with an artifact: the loopback port the app listens on; nginx proxies the service's port to it.
+     * @default 8080
+     */
+    readonly appPort?: number;
 }
 
 /**
@@ -50,10 +66,21 @@ export function renderUserData(values: UserDataValues, template: string = fs.rea
     if (db) {
         const problem = databaseParameterPathProblem(db.parameterPath);
         if (problem) throw new Error(`database.parameterPath ${problem}`);
-        if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(db.region)) throw new Error(`database.region ${db.region} must be an AWS region`);
+        if (!AWS_REGION.test(db.region)) throw new Error(`database.region ${db.region} must be an AWS region`);
+    }
+    const artifact = values.artifact;
+    if (artifact) {
+        const problems = artifactRefProblems(artifact);
+        if (problems.length > 0) throw new Error(problems.join("; "));
+    }
+    const appPort = values.appPort ?? DEFAULT_APP_PORT;
+    const backendApp = values.role === "backend" && artifact !== undefined;
+    if (backendApp) {
+        const problem = appPortProblem(appPort, values.port);
+        if (problem) throw new Error(`appPort ${appPort} ${problem}`);
     }
     // Validates the group names (no quote or newline can reach the quoted heredoc).
-    const agentConfig = JSON.stringify(cloudWatchAgentConfig(values.logGroups), null, 2);
+    const agentConfig = JSON.stringify(cloudWatchAgentConfig(values.logGroups));
     const vars: Record<string, string> = {
         ROLE: values.role,
         PORT: String(values.port),
@@ -64,8 +91,20 @@ export function renderUserData(values: UserDataValues, template: string = fs.rea
         DB_PARAMETER_PATH: db?.parameterPath ?? "",
         REGION: db?.region ?? "",
         DB_ENV_SCRIPT: db ? fs.readFileSync(DB_ENV_SCRIPT, "utf8").trimEnd() : "",
+        ARTIFACT_BUCKET: artifact?.bucket ?? "",
+        ARTIFACT_KEY: artifact?.key ?? "",
+        ARTIFACT_HASH: artifact?.sha256 ?? "",
+        ARTIFACT_REGION: artifact?.region ?? "",
+        APP_PORT: backendApp ? String(appPort) : "",
     };
-    const rendered = template.replace(/\{\{([A-Z_]+)\}\}/g, (match, key: string) => {
+    // The template's comments document it in the repo; the instance gets the code (EC2 takes 16 KB of user
+    // data). Only whole comment lines go, the first two (shebang and title) stay; the embedded db-env script
+    // is substituted afterwards and keeps its own.
+    const code = template
+        .split("\n")
+        .filter((line, i) => i < 2 || !/^\s*#/.test(line))
+        .join("\n");
+    const rendered = code.replace(/\{\{([A-Z_]+)\}\}/g, (match, key: string) => {
         const value = vars[key];
         if (value === undefined) throw new Error(`user-data template has an unknown placeholder ${match}`);
         return value;

@@ -12,6 +12,13 @@ export const LOG_FILES = {
     system: "/var/log/messages",
 } as const;
 
+/**
+ * The boot script's own output (cloud-init writes the user data's stdout and stderr there): shipped to the
+ * system group in a stream of its own, so a failed boot step is readable without logging in.
+ */
+export const BOOT_LOG_FILE = "/var/log/cloud-init-output.log";
+export const BOOT_LOG_STREAM = "{instance_id}/cloud-init-output";
+
 export type LogKind = keyof typeof LOG_FILES;
 export const LOG_KINDS: readonly LogKind[] = ["access", "error", "system"];
 
@@ -54,7 +61,8 @@ export interface AgentConfig {
 }
 
 /**
- * The agent ships each file to its group, one stream per instance (`{instance_id}`). No
+ * The agent ships each file to its group, one stream per instance (`{instance_id}`), and the boot output to
+ * the system group's `{instance_id}/cloud-init-output`. No
  * `retention_in_days` and no log-group creation: the program creates the groups with their retention, so
  * the agent never owns them.
  */
@@ -66,12 +74,15 @@ export function cloudWatchAgentConfig(groups: ServiceLogGroups): AgentConfig {
         logs: {
             logs_collected: {
                 files: {
-                    collect_list: LOG_KINDS.map((kind) => ({
-                        file_path: LOG_FILES[kind],
-                        log_group_name: groups[kind],
-                        log_stream_name: "{instance_id}",
-                        timezone: "UTC",
-                    })),
+                    collect_list: [
+                        ...LOG_KINDS.map((kind) => ({
+                            file_path: LOG_FILES[kind],
+                            log_group_name: groups[kind],
+                            log_stream_name: "{instance_id}",
+                            timezone: "UTC" as const,
+                        })),
+                        { file_path: BOOT_LOG_FILE, log_group_name: groups.system, log_stream_name: BOOT_LOG_STREAM, timezone: "UTC" },
+                    ],
                 },
             },
         },

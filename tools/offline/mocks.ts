@@ -286,6 +286,20 @@ export class EcommMocks implements pulumi.runtime.Mocks {
                 const bucket = String(inputs.bucket ?? physical).toLowerCase();
                 return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com` };
             }
+            case "aws:s3/bucketObjectv2:BucketObjectv2": {
+                // S3 answers an upload with the version (versioned bucket), the ETag (MD5 of a single-part
+                // body) and, with checksumAlgorithm SHA256, the body's SHA-256 in base64; the program keys
+                // artifacts by their hex sha256, which gives the same value.
+                const key = String(inputs.key);
+                const sha = /[0-9a-f]{64}/.exec(key)?.[0];
+                return {
+                    id: key,
+                    arn: `arn:aws:s3:::${String(inputs.bucket)}/${key}`,
+                    versionId: `${h}${hex(`version:${key}`, 15)}`,
+                    etag: hex(`etag:${key}`, 32),
+                    ...(inputs.checksumAlgorithm === "SHA256" && sha ? { checksumSha256: Buffer.from(sha, "hex").toString("base64") } : {}),
+                };
+            }
             case "aws:rds/subnetGroup:SubnetGroup":
             case "aws:rds/parameterGroup:ParameterGroup":
             case "aws:rds/clusterParameterGroup:ClusterParameterGroup":
