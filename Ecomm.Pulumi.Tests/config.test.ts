@@ -3,7 +3,11 @@ import * as assert from "node:assert/strict";
 import { ConfigError, parseStackConfig } from "../Ecomm.Pulumi/config/schema";
 import { NETWORK_DEFAULTS } from "../Ecomm.Pulumi/network/config";
 import { SERVICE_DEFAULTS } from "../Ecomm.Pulumi/web/config";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { readStackConfig } from "../tools/offline/run";
+import { closestKey, editDistance } from "../Ecomm.Pulumi/config/parse";
 import { CASES, withPatch } from "./bad-config-cases";
 import { offlineStackConfig } from "./harness";
 
@@ -103,5 +107,47 @@ describe("bad config is refused with the key, the value and what is allowed", ()
         const keys = problemsOf(raw).problems.map((p) => p.key).sort();
         // 9 AZs is out of range, and no longer matches the 3 pinned names either.
         assert.deepEqual(keys, ["ecomm:frontend.minSize", "ecomm:network.availabilityZoneNames", "ecomm:network.availabilityZones", "ecomm:network.cidrBlock"]);
+    });
+});
+
+describe("messages a user reads after a typo", () => {
+    it("an unknown key says which allowed key it most likely meant", () => {
+        const raw = devRaw();
+        raw["ecomm:backend"] = JSON.stringify({ ...JSON.parse(raw["ecomm:backend"] ?? "{}"), minSzie: 2 });
+        const [problem] = problemsOf(raw).problems;
+        assert.equal(problem.key, "ecomm:backend.minSzie");
+        assert.match(problem.message, /^unknown key\(s\) "minSzie" \(did you mean `minSize`\?\); allowed keys: instanceType, minSize,/);
+    });
+
+    it("suggests nothing when no allowed key is close", () => {
+        const raw = devRaw();
+        raw["ecomm:backend"] = JSON.stringify({ ...JSON.parse(raw["ecomm:backend"] ?? "{}"), colour: "blue" });
+        assert.match(problemsOf(raw).problems[0].message, /^unknown key\(s\) "colour"; allowed keys:/);
+    });
+
+    it("a misspelt top-level key shows its YAML value as an object, not an escaped JSON string", () => {
+        const raw = devRaw();
+        raw["ecomm:frontnd"] = JSON.stringify({ minSize: 3, instanceType: "t4g.small" });
+        const err = problemsOf(raw);
+        assert.deepEqual(err.problems.map((p) => [p.key, p.value]), [["ecomm:frontnd", { minSize: 3, instanceType: "t4g.small" }]]);
+        assert.match(err.message, /\n {2}- ecomm:frontnd = \{"minSize":3,"instanceType":"t4g\.small"\}: unknown key\(s\) "frontnd" \(did you mean `frontend`\?\)/);
+    });
+
+    it("closestKey: within a third of the letters, case-insensitive, else nothing", () => {
+        assert.equal(closestKey("minSzie", ["maxSize", "minSize"]), "minSize");
+        assert.equal(closestKey("MINSIZE", ["minSize"]), "minSize");
+        assert.equal(closestKey("ami", ["port", "ami"]), "ami");
+        assert.equal(closestKey("az", ["ami"]), undefined);
+        assert.equal(closestKey("retention", ["retentionDays"]), undefined);
+        assert.equal(editDistance("kitten", "sitting"), 3);
+    });
+
+    it("a YAML syntax error names the file, line and column", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecomm-yaml-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), "config:\n  ecomm:environment: dev\n  ecomm:frontend:\n    minSize: 1\n   maxSize: 2\n");
+        assert.throws(() => readStackConfig("broken", dir), (err: Error) => {
+            assert.match(err.message, /^Pulumi\.broken\.yaml:5:\d+: YAML syntax error in .*Pulumi\.broken\.yaml: /);
+            return true;
+        });
     });
 });

@@ -15,7 +15,7 @@ describe("gameday predictions from the offline scorecard", () => {
     });
 
     it("has none for a stack without a config file", async () => {
-        assert.equal(await offlineScorecard("staging", "dev", PROJECT_ROOT), undefined);
+        assert.equal(await offlineScorecard("no-such-stack", "dev", PROJECT_ROOT), undefined);
     });
 
     it("takes each service's first rotation and replacement figure and its fastest scale-out", () => {

@@ -1,14 +1,16 @@
 /**
  * Test helpers over the offline engine: run a real stack (optionally with config changes) and query the
- * recorded resources by type and name. Each test file is its own process (node --test), so one file's
- * config never leaks into another's.
+ * recorded resources by type and name. `npm test` runs many spec files in one process (./groups/): a
+ * stack run is shared and frozen (see `runStack`), and a test that builds components under its own
+ * `setMocks` must let every registration settle before it ends, or the next file's mocks receive it.
  */
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
-import { patched, PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, type StackRun } from "../tools/offline/run";
+import { patched, PROJECT, readStackConfig, recordRegistrations, runProgram, runStack, settle, StackRunError, withoutStackFrames, type StackRun } from "../tools/offline/run";
 import { EcommMocks, type RecordedResource } from "../tools/offline/mocks";
 import { withStandIns } from "../Ecomm.Pulumi/config/placeholders";
+import { requireTool } from "../tools/testing/require-tool";
 
 export type { RecordedResource, StackRun };
 export { patched };
@@ -69,15 +71,19 @@ export async function refused(stack: string, config: Record<string, unknown>, op
     assert.fail(`stack ${stack} with ${JSON.stringify(config)} should have been refused`);
 }
 
-/** Runs shellcheck on a script; fails (never skips) when shellcheck is not installed. */
+/**
+ * shellcheck, which npm cannot install: a test that needs it passes `{ skip: SHELLCHECK.skip }` and is skipped,
+ * with the reason shown, where it is missing — unless `ECOMM_REQUIRE_TOOLS` names it (CI), then it fails.
+ */
+export const SHELLCHECK = requireTool("shellcheck");
+
+/** Runs shellcheck on a script; fails on any finding (and when shellcheck is required but missing). */
 export function shellcheck(script: string): void {
     try {
-        execFileSync("shellcheck", ["--shell=bash", "--severity=style", "-"], { input: script, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+        execFileSync(SHELLCHECK.path(), ["--shell=bash", "--severity=style", "-"], { input: script, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
     } catch (err) {
         const e = err as NodeJS.ErrnoException & { stdout?: string; status?: number };
-        if (e.code === "ENOENT") {
-            assert.fail("shellcheck is not installed: apt-get install -y shellcheck (.ci/run installs it)");
-        }
+        if (e.status === undefined || e.status === null) throw err;
         assert.fail(`shellcheck found problems (exit ${e.status}):\n${e.stdout ?? ""}`);
     }
 }
@@ -101,12 +107,13 @@ export async function runComponent<T extends Record<string, unknown>>(
     pulumi.runtime.setAllConfig({}, []);
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     recordRegistrations(mocks);
-    let value: pulumi.Unwrap<T>;
-    try {
-        value = (await runProgram(build)) as pulumi.Unwrap<T>;
-    } finally {
-        await settle(mocks).catch(() => undefined);
-    }
+    const value = await withoutStackFrames(async () => {
+        try {
+            return (await runProgram(build)) as pulumi.Unwrap<T>;
+        } finally {
+            await settle(mocks).catch(() => undefined);
+        }
+    });
     return {
         stack,
         resources: mocks.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),

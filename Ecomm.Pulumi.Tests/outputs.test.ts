@@ -1,7 +1,7 @@
 /**
  * The stack-output contract (Ecomm.Pulumi/outputs.ts) against the real stacks: every output is declared
  * with the right type and only where the contract says it exists, the names and types of dev and prod
- * are frozen in __snapshots__/outputs.json, and README's table is the generator's current output.
+ * are frozen in __snapshots__/outputs.json, and docs/outputs.md's table is the generator's current output.
  */
 import { before, describe, it } from "node:test";
 import * as assert from "node:assert/strict";
@@ -25,7 +25,8 @@ import { ENVIRONMENTS } from "../Ecomm.Pulumi/config/environments";
 import type { RdsEngine } from "../Ecomm.Pulumi/database/rules";
 import type { ecommStack } from "../Ecomm.Pulumi/stack";
 import { diffSnapshots, explainAdditions, explainBreaks, readSnapshot, snapshotOf, SNAPSHOT_FILE, type OutputSnapshot } from "../scripts/outputs-snapshot";
-import { END_MARKER, README_FILE, renderOutputsTable, START_MARKER, withOutputsTable } from "../scripts/outputs-readme";
+import { END_MARKER, OUTPUTS_DOC_FILE, renderOutputsTable, START_MARKER, withOutputsTable } from "../scripts/outputs-readme";
+import { listStacks } from "../tools/offline/run";
 
 // ---------------------------------------------------------------------------------------------------
 // Compile-time checks (tsc fails on a mismatch; the runtime asserts only keep them referenced)
@@ -155,8 +156,9 @@ describe("a cluster-mode stack", () => {
 });
 
 describe("the snapshot file", () => {
-    it("covers exactly the dev and prod stacks", () => {
-        assert.deepEqual(Object.keys(frozen).sort(), ["dev", "prod"]);
+    it("covers exactly the stack files (listStacks)", () => {
+        assert.deepEqual(Object.keys(frozen).sort(), listStacks().sort());
+        assert.ok(listStacks().includes("staging"));
         assert.equal(fs.readFileSync(SNAPSHOT_FILE, "utf8").endsWith("}\n"), true);
     });
 
@@ -185,13 +187,13 @@ describe("the snapshot file", () => {
     });
 });
 
-describe("README's outputs table", () => {
-    const readme = fs.readFileSync(README_FILE, "utf8");
+describe("docs/outputs.md's outputs table", () => {
+    const readme = fs.readFileSync(OUTPUTS_DOC_FILE, "utf8");
 
     it("is what `npm run docs:outputs` generates from the contract", () => {
         assert.ok(
             withOutputsTable(readme, renderOutputsTable()) === readme,
-            "README.md's outputs table is stale: run `npm run docs:outputs` and commit README.md",
+            "docs/outputs.md's outputs table is stale: run `npm run docs:outputs` and commit it",
         );
     });
 

@@ -6,6 +6,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../tools/offline/run";
+import type { PlanJson } from "../tools/plan/plan";
+import { columns, paint, PLAIN, styleFor } from "../tools/plan/style";
 
 const exec = promisify(execFile);
 const cli = path.join(PROJECT_ROOT, "tools", "plan", "cli.ts");
@@ -25,7 +27,7 @@ describe("npm run plan", () => {
     it("prints the dev tree, counts and outputs", async () => {
         const { code, stdout } = await plan(["--stack", "dev"]);
         assert.equal(code, 0);
-        assert.match(stdout, /^Plan for stack "dev"/);
+        assert.match(stdout, /^Plan for stack "dev" \(offline, mock engine\)\n {2}resources: \d+ \(\d+ types\)\n/);
         assert.match(stdout, /\nnetwork {2}\(ecomm:network:NetworkComponent\)\n( {2}\S+ {2}\(.*\)\n)* {2}network-vpc {2}\(awsx:ec2:Vpc\)/);
         assert.match(stdout, /awsx:ec2:Vpc\s+1\n/);
         assert.match(stdout, /privateSubnetIds\s+\["subnet-[0-9a-f]{17}","subnet-[0-9a-f]{17}"\]/);
@@ -37,6 +39,12 @@ describe("npm run plan", () => {
         const doc = JSON.parse(stdout) as Record<string, unknown>;
         assert.deepEqual(Object.keys(doc), ["version", "stack", "resourceCount", "countsByType", "resources", "outputs", "scorecard", "cost", "standIns"]);
         assert.equal(doc.stack, "prod");
+        // Each resource carries the inputs it would be created with.
+        const resources = doc.resources as { type: string; name: string; inputs: Record<string, unknown> }[];
+        const tg = resources.find((r) => r.name === "web-frontend-tg")!;
+        assert.deepEqual((tg.inputs.healthCheck as Record<string, unknown>).interval, 5);
+        const db = resources.find((r) => r.type === "aws:rds/instance:Instance")!;
+        assert.equal(db.inputs.manageMasterUserPassword, true);
         assert.equal((doc.outputs as { privateSubnetIds: string[] }).privateSubnetIds.length, 3);
         assert.equal((doc.resources as unknown[]).length, doc.resourceCount);
     });
@@ -79,7 +87,7 @@ describe("npm run plan", () => {
         assert.ok(prod.standIns.every((s) => s.why.length > 20));
         const dev = JSON.parse((await plan(["--stack", "dev", "--json"])).stdout) as { standIns: unknown[] };
         assert.deepEqual(dev.standIns, []);
-        assert.match((await plan(["--stack", "dev"])).stdout, /\nStand-ins: none \(every required value is set\)\n/);
+        assert.match((await plan(["--stack", "dev"])).stdout, /\n {2}stand-ins: none \(every required value is set\)\n/);
     });
 
     it("exits 1 naming the bad key when the config is refused", async () => {
@@ -108,5 +116,83 @@ describe("npm run plan", () => {
         const { code, stderr } = await plan([]);
         assert.equal(code, 2);
         assert.match(stderr, /--stack is required/);
+    });
+
+    it("starts with the headline: resources, availability and downtime, AZ loss, cost at min and max, warnings, stand-ins", async () => {
+        const { code, stdout, stderr } = await plan(["--stack", "prod"]);
+        assert.equal(code, 0, stderr);
+        const doc = JSON.parse((await plan(["--stack", "prod", "--json"])).stdout) as PlanJson;
+        const a = doc.scorecard.availability;
+        const money = (n: number | null) => `$${n!.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+        assert.deepEqual(stdout.split("\n").slice(0, 8), [
+            'Plan for stack "prod" (offline, mock engine)',
+            `  resources: ${doc.resourceCount} (${Object.keys(doc.countsByType).length} types)`,
+            `  availability: ${a.percent} % modeled (Application Load Balancer × EC2 across ≥ 2 AZs × RDS multi-az-instance SLAs): ${a.downtimeMinutesPerMonth} min/month of downtime, ${a.downtimeReductionPercent} % less than a single-AZ, single-instance baseline`,
+            "  one AZ lost: frontend 2 of 3, backend 2 of 3 instances left (min)",
+            "  database: multi-az-instance, failover 60–120 s",
+            `  cost: ${money(doc.cost.totalAtMin)}/month at min size, ${money(doc.cost.totalAtMax)} at max (us-east-1 list prices of ${doc.cost.asOf})`,
+            "  warnings: none",
+            "  stand-ins: 4: placeholders for values only you can set; a real `pulumi up` refuses until you set them (below)",
+        ]);
+        // The tree comes last.
+        assert.ok(stdout.indexOf("Resources (by parent)") > stdout.indexOf("Monthly cost"));
+        assert.ok(!stdout.includes("\u001b["), "no colour when stdout is not a terminal");
+    });
+
+    it("says each service's scale-out reaction once, not once per policy", async () => {
+        const { stdout } = await plan(["--stack", "prod"]);
+        const section = stdout.slice(stdout.indexOf(" Scale-out\n"), stdout.indexOf(" Rollout rollback\n"));
+        assert.deepEqual(section.split("\n").filter((l) => / s, \d polic/.test(l)), [
+            "  frontend: scale-out reaction: 300 s, 3 policies: web-frontend-cpu, web-frontend-requests, web-frontend-latency",
+            "  backend: scale-out reaction: 300 s, 3 policies: web-backend-cpu, web-backend-requests, web-backend-latency",
+        ]);
+        assert.equal(section.match(/= 300 s/g)?.length, 4, section);
+    });
+
+    describe("--usage FILE is validated like stack config", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecomm-usage-"));
+        const file = (name: string, text: string) => {
+            fs.writeFileSync(path.join(dir, name), text);
+            return path.join(dir, name);
+        };
+        it("refuses a word, a negative number and an unknown key, naming each key, value and what is allowed (exit 2)", async () => {
+            const bad = file("bad.json", JSON.stringify({ albLcus: "lots", natGbPerMonthPerGateway: -5, wafRuleGroups: 2.5, albLcu: 3 }));
+            const { code, stdout, stderr } = await plan(["--stack", "dev", "--usage", bad]);
+            assert.equal(code, 2, stdout);
+            assert.equal(stdout, "");
+            assert.deepEqual(stderr.trimEnd().split("\n"), [
+                `--usage ${bad}: invalid usage assumptions (4 problems):`,
+                '  - albLcus = "lots": must be a number >= 0 (LCUs per hour, averaged over the month)',
+                "  - natGbPerMonthPerGateway = -5: must be a number >= 0 (GB processed per NAT gateway per month)",
+                "  - wafRuleGroups = 2.5: must be a whole number >= 0 (WAF rules, when the web ACL lists none)",
+                '  - albLcu = 3: unknown key(s) "albLcu" (did you mean `albLcus`?); allowed keys: albLcus, natGbPerMonthPerGateway, flowLogGbPerMonth, appLogGbPerMonthPerService, accessLogGbPerMonth, requestsMillionsPerMonth, wafRuleGroups',
+            ]);
+        });
+        it("names the file when it is not JSON", async () => {
+            const bad = file("notjson.json", "albLcus: 5\n");
+            const { code, stderr } = await plan(["--stack", "dev", "--usage", bad]);
+            assert.equal(code, 2);
+            assert.ok(stderr.startsWith(`--usage ${bad}: not JSON (`), stderr);
+            assert.match(stderr, /\); expected an object such as \{"albLcus": 5\}\n$/);
+        });
+        it("applies valid overrides to the estimate", async () => {
+            const ok = file("ok.json", JSON.stringify({ albLcus: 5 }));
+            const doc = JSON.parse((await plan(["--stack", "dev", "--json", "--usage", ok])).stdout) as PlanJson;
+            assert.equal(doc.cost.usage.albLcus, 5);
+            assert.equal(doc.cost.lines.find((l) => l.item === "ALB")?.detail, "730 h + 5 LCU");
+        });
+    });
+});
+
+describe("plan text style", () => {
+    it("colour and alignment on a terminal only, never with NO_COLOR", () => {
+        assert.deepEqual(styleFor({ isTTY: true }, {}), { color: true, align: true });
+        assert.deepEqual(styleFor({ isTTY: true }, { NO_COLOR: "1" }), { color: false, align: false });
+        assert.deepEqual(styleFor({ isTTY: false }, {}), { color: false, align: false });
+        assert.deepEqual(styleFor({}, {}), { color: false, align: false });
+        assert.equal(paint({ color: true, align: true }, "red", "x"), "\u001b[31mx\u001b[39m");
+        assert.equal(paint(PLAIN, "red", "x"), "x");
+        assert.deepEqual(columns({ color: false, align: true }, [["a", "1"], ["bbb", "22"]], [1]), ["a     1", "bbb  22"]);
+        assert.deepEqual(columns(PLAIN, [["a", "1"], ["bbb", "22"]], [1]), ["a  1", "bbb  22"]);
     });
 });

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { patched, run, type StackRun } from "./harness";
 import { buildScorecard } from "../tools/report/scorecard";
-import { estimateCost, loadPriceTable, unpricedRegion, type PriceTable } from "../tools/report/cost";
+import { estimateCost, loadPriceTable, renderCost, unpricedRegion, USAGE_KEYS, type PriceTable } from "../tools/report/cost";
 import { nodeId, renderDiagram } from "../tools/report/diagram";
 import { buildReport, planJson } from "../tools/plan/plan";
 import { PROJECT_ROOT } from "../tools/offline/run";
@@ -90,7 +90,8 @@ describe("scorecard of the real stacks", () => {
         const flow = 5 * (u.logsIngestPerGb + u.logsStoragePerGbMonth);
         const appLogs = 2 * 2 * (u.logsIngestPerGb + u.logsStoragePerGbMonth); // 2 services x 2 GB
         const expected = ec2 + ebs + alb + nat + rds + kms + alarms + flow + appLogs;
-        assert.ok(Math.abs(c.totalAtMin - expected) < 0.05, `${c.totalAtMin} vs hand-computed ${expected.toFixed(2)}`);
+        assert.ok(Math.abs(c.totalAtMin! - expected) < 0.05, `${c.totalAtMin} vs hand-computed ${expected.toFixed(2)}`);
+        assert.deepEqual(c.pricedSubtotal, { atMin: c.totalAtMin, atMax: c.totalAtMax });
         assert.deepEqual(c.unpriced, []);
         assert.equal(c.lines.find((l) => l.item === "EC2 frontend")?.monthlyAtMax, Math.round(2 * 0.0168 * h * 100) / 100);
     });
@@ -100,13 +101,13 @@ describe("scorecard of the real stacks", () => {
         const rds = c.lines.find((l) => l.item === "RDS instance")!;
         assert.equal(rds.monthly, Math.round(2 * 0.168 * 730 * 100) / 100);
         assert.equal(c.lines.find((l) => l.item === "NAT gateways")?.detail, "3 × (730 h + 50 GB)");
-        assert.ok(c.totalAtMin > 500 && c.totalAtMax > c.totalAtMin, `${c.totalAtMin} / ${c.totalAtMax}`);
+        assert.ok(c.totalAtMin! > 500 && c.totalAtMax! > c.totalAtMin!, `${c.totalAtMin} / ${c.totalAtMax}`);
     });
 
     it("cost: usage assumptions are overridable", () => {
         const base = estimateCost(dev.resources, table);
         const more = estimateCost(dev.resources, table, { natGbPerMonthPerGateway: 1050 });
-        assert.ok(Math.abs(more.totalAtMin - base.totalAtMin - 1000 * (table.unit.natGatewayPerGb as number)) < 0.02);
+        assert.ok(Math.abs(more.totalAtMin! - base.totalAtMin! - 1000 * (table.unit.natGatewayPerGb as number)) < 0.02);
     });
 
     it("cost: an instance type or region with no price is reported, never counted as zero", async () => {
@@ -116,19 +117,30 @@ describe("scorecard of the real stacks", () => {
         const line = c.lines.find((l) => l.item === "EC2 frontend")!;
         assert.equal(line.monthly, null);
         assert.match(line.detail, /no price for EC2 t4g.nano in us-east-1/);
-        assert.ok(c.totalAtMin < estimateCost(dev.resources, table).totalAtMin);
+        // A partial sum is not a total: none in the JSON, no dollar figure on the text's total line.
+        assert.deepEqual([c.totalAtMin, c.totalAtMax], [null, null]);
+        assert.ok(c.pricedSubtotal.atMin < estimateCost(dev.resources, table).totalAtMin!);
+        const total = renderCost(c).split("\n").find((l) => l.trimStart().startsWith("total"))!;
+        assert.doesNotMatch(total, /\$/);
+        assert.match(total, /^ {2}total +unknown +unknown {2}INCOMPLETE: no price for EC2 t4g\.nano, so no total$/);
         const none: PriceTable | undefined = loadPriceTable("ap-south-2");
         assert.equal(none, undefined);
-        assert.deepEqual(unpricedRegion("ap-south-2").unpriced, ["region ap-south-2"]);
+        const region = unpricedRegion("ap-south-2");
+        assert.deepEqual([region.unpriced, region.totalAtMin, region.totalAtMax], [["region ap-south-2"], null, null]);
+        assert.doesNotMatch(renderCost(region), /\$/);
+    });
+
+    it("cost: the --usage keys are the price table's usage keys", () => {
+        assert.deepEqual(Object.keys(USAGE_KEYS).sort(), Object.keys(table.usage).filter((k) => k !== "note").sort());
     });
 
     it("plan --json keeps a stable shape", () => {
         const doc = planJson(buildReport(prod));
         assert.deepEqual(Object.keys(doc), ["version", "stack", "resourceCount", "countsByType", "resources", "outputs", "scorecard", "cost", "standIns"]);
         assert.deepEqual(Object.keys(doc.standIns[0]), ["key", "value", "why", "fix"]);
-        assert.equal(doc.version, 1);
+        assert.equal(doc.version, 2);
         assert.deepEqual(Object.keys(doc.scorecard), ["rotation", "drain", "replacement", "scaleOut", "rollback", "grace", "azLoss", "database", "availability", "warnings"]);
-        assert.deepEqual(Object.keys(doc.cost), ["region", "currency", "asOf", "lines", "totalAtMin", "totalAtMax", "unpriced", "usage"]);
+        assert.deepEqual(Object.keys(doc.cost), ["region", "currency", "asOf", "lines", "totalAtMin", "totalAtMax", "pricedSubtotal", "unpriced", "usage"]);
         assert.deepEqual(Object.keys(doc.scorecard.rotation[0]), ["label", "value", "unit", "formula", "from"]);
         assert.deepEqual(Object.keys(doc.cost.lines[0]), ["item", "detail", "monthly", "monthlyAtMax", "source"]);
     });

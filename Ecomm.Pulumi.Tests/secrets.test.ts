@@ -1,9 +1,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { run, type StackRun } from "./harness";
-
-/** Names of keys whose string values must never be plaintext (ARNs and ids of secrets are fine). */
-const SECRET_KEY = /(password|passwd|secret(?!Arn|s?Kms|Status)|(?<!http)token|privateKey|accessKey|apiKey|credential)/i;
+import { maskSecrets, SECRET_KEY } from "../tools/report/secrets";
 /** Values that look like credentials whatever their key. */
 const SECRET_VALUE = [
     /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
@@ -55,6 +53,25 @@ describe("no plaintext secrets anywhere", () => {
             assert.match(String(r.outputs.dbSecretArn), /^arn:aws:secretsmanager:/);
         });
     }
+
+    it("plan --json's masking hides what the scan looks for, and keeps what says nothing", () => {
+        const masked = maskSecrets({
+            password: "hunter22",
+            nested: [{ apiKey: "k-123", apiKeyArn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:x" }],
+            manageMasterUserPassword: true,
+            secretArn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:db",
+            sealed: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "plain" },
+            name: "shop",
+        });
+        assert.deepEqual(masked, {
+            password: "[secret]",
+            nested: [{ apiKey: "[secret]", apiKeyArn: "[secret]" }],
+            manageMasterUserPassword: true,
+            secretArn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:db",
+            sealed: "[secret]",
+            name: "shop",
+        });
+    });
 
     it("the scanner finds what it is looking for", () => {
         const fake = {

@@ -66,9 +66,10 @@ describe("ci.yml triggers and permissions", () => {
 
 describe("test job", () => {
     const job = ci.jobs.test;
-    it("checks out, sets up node 20 with the npm cache, then ci, typecheck, lint, test in that order", () => {
+    it("on Node 20 and 24: checks out, sets up node with the npm cache, then ci, typecheck, lint, test in that order", () => {
+        assert.deepEqual(job.strategy?.matrix.node, [20, 24]);
         assert.deepEqual(uses(job), ["actions/checkout@v5", "actions/setup-node@v5"]);
-        assert.deepEqual(stepUsing(job, "actions/setup-node").with, { "node-version": 20, cache: "npm" });
+        assert.deepEqual(stepUsing(job, "actions/setup-node").with, { "node-version": "${{ matrix.node }}", cache: "npm" });
         assert.deepEqual(runs(job), ["npm ci --no-audit --no-fund", "npm run typecheck", "npm run lint", "npm test"]);
         assert.equal(job.permissions, undefined);
     });
@@ -76,16 +77,17 @@ describe("test job", () => {
 
 describe("plan job", () => {
     const job = ci.jobs.plan;
-    it("plans dev and prod offline after the tests pass", () => {
+    it("plans dev, staging and prod offline after the tests pass", () => {
         assert.equal(job.needs, "test");
         const all = runs(job).join("\n");
         assert.match(all, /npm run --silent plan -- --stack dev \| tee plan-dev\.txt/);
+        assert.match(all, /npm run --silent plan -- --stack staging \| tee plan-staging\.txt/);
         assert.match(all, /npm run --silent plan -- --stack prod \| tee plan-prod\.txt/);
     });
-    it("writes both plans to the job summary", () => {
+    it("writes every plan to the job summary", () => {
         const summary = job.steps.find((s) => s.run?.includes("$GITHUB_STEP_SUMMARY"));
         assert.ok(summary, "a step appends to $GITHUB_STEP_SUMMARY");
-        assert.match(summary.run ?? "", /for stack in dev prod/);
+        assert.match(summary.run ?? "", /for stack in dev staging prod/);
         assert.match(summary.run ?? "", />> "\$GITHUB_STEP_SUMMARY"/);
         assert.equal(summary.if, "${{ !cancelled() }}", "the summary is written even when a plan fails");
     });

@@ -8,8 +8,23 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 
 const root = path.resolve(__dirname, "..");
-const { values } = parseArgs({ options: { stack: { type: "string", default: "prod" }, runs: { type: "string", default: "5" } } });
+const USAGE = "usage: npm run bench -- [--stack <name>] [--runs N]   (defaults: prod, 5)";
+let values: { stack?: string; runs?: string; help?: boolean };
+try {
+    ({ values } = parseArgs({ options: { stack: { type: "string", default: "prod" }, runs: { type: "string", default: "5" }, help: { type: "boolean", short: "h" } } }));
+} catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+}
+if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+}
 const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) {
+    console.error(`--runs must be a whole number of at least 1, not ${values.runs}\n${USAGE}`);
+    process.exit(2);
+}
 
 function time(cmd: string, args: string[]): number {
     const start = process.hrtime.bigint();

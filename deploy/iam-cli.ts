@@ -8,7 +8,7 @@
  *   node scripts/run-ts.cjs deploy/iam-cli.ts arn <deploy|preview|esc> <dev|prod>
  */
 import * as path from "node:path";
-import { readStackConfig } from "../tools/offline/run";
+import { readStackConfig } from "../tools/offline/stack-file";
 import { DeployConfigError, ECOMM_STACKS, parseDeployConfig, type EcommStack } from "./config";
 import { previewPermissionPolicy, roleArn, ROLE_KINDS, trustPolicy, type RoleKind } from "./iam";
 

@@ -1,7 +1,7 @@
 /**
- * `npm run docs:outputs`: rewrites README's outputs table (between `<!-- outputs:start -->` and
- * `<!-- outputs:end -->`) from the contract in `Ecomm.Pulumi/outputs.ts`. A test fails when README's copy
- * differs from what this renders.
+ * `npm run docs:outputs`: rewrites the outputs table in docs/outputs.md (between `<!-- outputs:start -->` and
+ * `<!-- outputs:end -->`) from the contract in `Ecomm.Pulumi/outputs.ts`. A test fails when that copy
+ * differs from what this renders. `-- --check` writes nothing and exits 1 when that copy is stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,7 +10,8 @@ import { parseStackConfig } from "../Ecomm.Pulumi/config/schema";
 import { listStacks, PROJECT_ROOT, readStackConfig } from "../tools/offline/run";
 import { withStandIns } from "../Ecomm.Pulumi/config/placeholders";
 
-export const README_FILE = path.join(PROJECT_ROOT, "README.md");
+/** The outputs table lives in docs/outputs.md (README links to it). */
+export const OUTPUTS_DOC_FILE = path.join(PROJECT_ROOT, "docs", "outputs.md");
 export const START_MARKER = "<!-- outputs:start -->";
 export const END_MARKER = "<!-- outputs:end -->";
 
@@ -44,7 +45,7 @@ export function renderOutputsTable(stackModes: Readonly<Record<string, EcommData
         ...rows,
         "",
         "Generated from `Ecomm.Pulumi/outputs.ts` by `npm run docs:outputs`; do not edit by hand. How to read them from",
-        "another stack, and what `stable` promises: [docs/outputs.md](docs/outputs.md).",
+        "another stack, and what `stable` promises: the sections above.",
     ].join("\n");
 }
 
@@ -52,18 +53,21 @@ export function renderOutputsTable(stackModes: Readonly<Record<string, EcommData
 export function withOutputsTable(readme: string, table: string): string {
     const start = readme.indexOf(START_MARKER);
     const end = readme.indexOf(END_MARKER);
-    if (start < 0 || end < start) throw new Error(`README.md must contain ${START_MARKER} followed by ${END_MARKER}`);
+    if (start < 0 || end < start) throw new Error(`docs/outputs.md must contain ${START_MARKER} followed by ${END_MARKER}`);
     return `${readme.slice(0, start + START_MARKER.length)}\n${table}\n${readme.slice(end)}`;
 }
 
 // Run as a script (`node scripts/run-ts.cjs <this file>` sets argv[1] to it), not when imported by a test.
 if (process.argv[1] === __filename) {
-    const before = fs.readFileSync(README_FILE, "utf8");
+    const before = fs.readFileSync(OUTPUTS_DOC_FILE, "utf8");
     const after = withOutputsTable(before, renderOutputsTable());
     if (after === before) {
-        console.log("README.md outputs table is up to date.");
+        console.log("docs/outputs.md outputs table is up to date.");
+    } else if (process.argv.includes("--check")) {
+        console.log("docs/outputs.md outputs table is stale: run npm run docs:outputs");
+        process.exitCode = 1;
     } else {
-        fs.writeFileSync(README_FILE, after);
-        console.log("README.md outputs table rewritten from Ecomm.Pulumi/outputs.ts.");
+        fs.writeFileSync(OUTPUTS_DOC_FILE, after);
+        console.log("docs/outputs.md outputs table rewritten from Ecomm.Pulumi/outputs.ts.");
     }
 }

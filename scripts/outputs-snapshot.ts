@@ -2,12 +2,13 @@
  * The frozen list of output names and types per stack (`Ecomm.Pulumi.Tests/__snapshots__/outputs.json`),
  * what changed against it, and what each change means for consumers. The test `outputs.test.ts` fails on
  * any difference; `npm run snapshot:outputs` records the current outputs after an addition, and refuses a
- * removal, rename or type change unless given `--accept-breaking`.
+ * removal, rename or type change unless given `--accept-breaking`. `--check` writes nothing: it prints what
+ * changed and exits 1 when the snapshot is stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeOutput, isContractOutput, typeText } from "../Ecomm.Pulumi/outputs";
-import { listStacks, PROJECT_ROOT, runStack } from "../tools/offline/run";
+import { listStacks, PROJECT_ROOT, runStack, withProgramLogOnStderr } from "../tools/offline/run";
 
 export const SNAPSHOT_FILE = path.join(PROJECT_ROOT, "Ecomm.Pulumi.Tests", "__snapshots__", "outputs.json");
 
@@ -115,10 +116,15 @@ export async function currentSnapshot(): Promise<OutputSnapshot> {
 
 async function main(argv: readonly string[]): Promise<number> {
     const acceptBreaking = argv.includes("--accept-breaking");
-    const current = await currentSnapshot();
+    const current = await withProgramLogOnStderr(currentSnapshot);
     const frozen = fs.existsSync(SNAPSHOT_FILE) ? readSnapshot() : {};
     const diffs = diffSnapshots(frozen, current);
     const breaks = explainBreaks(diffs);
+    if (argv.includes("--check")) {
+        const changes = [breaks, explainAdditions(diffs)].filter(Boolean).join("\n\n");
+        console.log(changes ? `${changes}\n\n${path.relative(PROJECT_ROOT, SNAPSHOT_FILE)} is stale: run npm run snapshot:outputs` : `${path.relative(PROJECT_ROOT, SNAPSHOT_FILE)} is up to date`);
+        return changes ? 1 : 0;
+    }
     if (breaks && !acceptBreaking) {
         console.error(`${breaks}\n\nNothing written.`);
         return 1;
@@ -142,7 +148,7 @@ async function main(argv: readonly string[]): Promise<number> {
 // Run as a script (`node scripts/run-ts.cjs <this file>` sets argv[1] to it), not when imported by a test.
 if (process.argv[1] === __filename) {
     main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
+        (code) => process.stdout.write("", () => process.exit(code)),
         (err: unknown) => {
             console.error(err);
             process.exit(1);

@@ -21,14 +21,24 @@ let esbuild;
 
 function transpile(filename, source) {
     esbuild ??= require("esbuild");
-    const key = crypto.createHash("sha256").update(`${esbuild.version}\0${sourceMaps}\0${filename}\0${source}`).digest("hex");
+    const key = crypto.createHash("sha256").update(`${esbuild.version}\0${sourceMaps}\0cjs-import\0${filename}\0${source}`).digest("hex");
     const cached = path.join(cacheDir, `${key}.js`);
     try {
         return fs.readFileSync(cached, "utf8");
     } catch {
         // not cached yet
     }
-    const { code } = esbuild.transformSync(source, { loader: "ts", format: "cjs", target: "node20", sourcefile: filename, sourcemap: sourceMaps ? "inline" : false });
+    // `supported: { "dynamic-import": false }`: an `await import("./x")` becomes a require of ./x. Left as a
+    // native import() it goes through Node's ESM resolver, which neither finds an extensionless "./x" nor
+    // runs this hook, so `npm run gameday` could not load the offline engine for its predictions.
+    const { code } = esbuild.transformSync(source, {
+        loader: "ts",
+        format: "cjs",
+        target: "node20",
+        supported: { "dynamic-import": false },
+        sourcefile: filename,
+        sourcemap: sourceMaps ? "inline" : false,
+    });
     try {
         fs.mkdirSync(cacheDir, { recursive: true });
         fs.writeFileSync(`${cached}.${process.pid}`, code);

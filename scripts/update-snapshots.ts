@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../tools/offline/run";
+import { PROJECT_ROOT, withProgramLogOnStderr } from "../tools/offline/run";
 import { frozenUrns, GOLDEN_STACKS, runGolden } from "../tools/offline/urn-freeze";
 
 export const SNAPSHOT = path.join(PROJECT_ROOT, "Ecomm.Pulumi.Tests", "__snapshots__", "urns.json");
@@ -12,7 +12,7 @@ export const SNAPSHOT = path.join(PROJECT_ROOT, "Ecomm.Pulumi.Tests", "__snapsho
 async function main(): Promise<void> {
     const snapshot: Record<string, string[]> = {};
     // One stack at a time: each run resets the mock engine's global state.
-    for (const name of Object.keys(GOLDEN_STACKS)) snapshot[name] = frozenUrns(await runGolden(name));
+    for (const name of Object.keys(GOLDEN_STACKS)) snapshot[name] = frozenUrns(await withProgramLogOnStderr(() => runGolden(name)));
     const text = `${JSON.stringify(snapshot, null, 2)}\n`;
     if (process.argv.includes("--check")) {
         const current = fs.existsSync(SNAPSHOT) ? fs.readFileSync(SNAPSHOT, "utf8") : "";

@@ -18,7 +18,7 @@ import * as fs from "node:fs";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, type PolicyStatement } from "../shared/iam";
-import { SERVER_ACCESS_LOG_PREFIX, serverAccessLogStatements } from "../web/web-tier-component";
+import { SERVER_ACCESS_LOG_PREFIX, serverAccessLogStatements } from "../web/access-logs";
 import { artifactReadStatement, objectKeyProblem, SHA256_HEX, AWS_REGION, type ArtifactReadStatement, type ArtifactRef } from "./artifact-plan";
 
 /** One service's artifact, built and written to disk before the program runs (`writeArtifacts`). */

@@ -83,7 +83,11 @@ export function parseNamespace<T>(raw: Readonly<Record<string, string>>, spec: N
             if (issue.path.length > 0 && unparsed.has(String(issue.path[0]))) continue;
             if (issue.code === "unrecognized_keys") {
                 for (const k of issue.keys) {
-                    problems.push({ key: fullKey(spec.namespace, [...issue.path, k]), value: (issue.input as Record<string, unknown> | undefined)?.[k], message: issue.message });
+                    const given = (issue.input as Record<string, unknown> | undefined)?.[k];
+                    // A misspelt top-level key is not in structuredKeys, so its YAML object arrived as JSON text:
+                    // show it as the object it is, not as an escaped string.
+                    const value = issue.path.length === 0 && typeof given === "string" ? structured(given) : given;
+                    problems.push({ key: fullKey(spec.namespace, [...issue.path, k]), value, message: issue.message });
                 }
             } else {
                 const value = issue.path.length === 0 ? undefined : "input" in issue ? issue.input : undefined;
@@ -97,16 +101,61 @@ export function parseNamespace<T>(raw: Readonly<Record<string, string>>, spec: N
     return result.data;
 }
 
+/** The object or list a JSON text encodes, else the text itself. */
+function structured(text: string): unknown {
+    if (!/^\s*[[{]/.test(text)) return text;
+    try {
+        return JSON.parse(text) as unknown;
+    } catch {
+        return text;
+    }
+}
+
+/** Levenshtein distance (insert, delete, substitute; each costs 1), case-insensitive. */
+export function editDistance(a: string, b: string): number {
+    const x = a.toLowerCase();
+    const y = b.toLowerCase();
+    let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= x.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= y.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1)));
+        prev = row;
+    }
+    return prev[y.length];
+}
+
+/**
+ * The allowed key a misspelt one most likely meant: the nearest by edit distance, when at most a third of
+ * its letters (and at least one) differ; a tie goes to the first in `allowed`. Undefined when none is close.
+ */
+export function closestKey(key: string, allowed: readonly string[]): string | undefined {
+    const limit = Math.max(1, Math.floor(key.length / 3));
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const candidate of allowed) {
+        const d = editDistance(key, candidate);
+        if (d < bestDistance) [best, bestDistance] = [candidate, d];
+    }
+    return bestDistance <= limit ? best : undefined;
+}
+
+/** `"minSzie" (did you mean `minSize`?)`, or just `"x"` when no allowed key is close. */
+export function unknownKeyText(key: string, allowed: readonly string[]): string {
+    const near = closestKey(key, allowed);
+    return near ? `"${key}" (did you mean \`${near}\`?)` : `"${key}"`;
+}
+
 /**
  * An object that rejects unknown keys, listing the allowed ones (a misspelt key is never silently
  * ignored), and says which keys it expects when given something that is not an object.
  */
 export function strictObject<T extends z.ZodRawShape>(shape: T) {
-    const allowed = Object.keys(shape).join(", ");
+    const keys = Object.keys(shape);
+    const allowed = keys.join(", ");
     return z.strictObject(shape, {
         error: (issue) =>
             issue.code === "unrecognized_keys"
-                ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys: ${allowed}`
+                ? `unknown key(s) ${issue.keys.map((k) => unknownKeyText(k, keys)).join(", ")}; allowed keys: ${allowed}`
                 : issue.code === "invalid_type"
                   ? `must be an object with the keys: ${allowed}`
                   : undefined,

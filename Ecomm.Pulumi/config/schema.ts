@@ -18,8 +18,8 @@ import { availabilityZoneCount, AZ_NAME, isZoneOfRegion, targetZoneProblem, zone
 import { networkSchema } from "../network/config";
 import { resilienceSchema } from "../resilience/config";
 import { MAX_USER_TAGS, tagKeyProblem, tagValueProblem } from "../shared/tags";
-import { extraServicesSchema, loadBalancerSchema, logsSchema, serviceSchema } from "../web/config";
-import { builtInService, extraService, routingProblems, type RoutedService } from "../web/services";
+import { loadBalancerSchema, logsSchema, serviceSchema } from "../web/config";
+import { builtInService, routingProblems, type RoutedService } from "../web/services";
 import { CONFIG_NAMESPACE, ENVIRONMENTS, type Environment } from "./environments";
 import { oneOf, strict } from "./fields";
 import { NamespaceConfigError, parseNamespace, type ConfigProblem } from "./parse";
@@ -52,8 +52,6 @@ function stackShape(env: Environment) {
         network: networkSchema(env),
         frontend: serviceSchema(env, "frontend"),
         backend: serviceSchema(env, "backend"),
-        /** Further services behind the ALB, by name: `{ admin: { pathPatterns: ["/admin/*"], priority: 20 } }`. */
-        services: extraServicesSchema(env),
         database: databaseSchema(env),
         monitoring: monitoringSchema(env),
         loadBalancer: loadBalancerSchema(env),
@@ -142,18 +140,17 @@ export function cpuStressRule(c: Parsed, report: Report): void {
     );
 }
 
-/** The services behind the ALB as the routing rules see them: built-ins first, then `ecomm:services`. */
-export function routedServices(c: Pick<Parsed, "frontend" | "backend" | "services">): RoutedService[] {
+/** The services behind the ALB as the routing rules see them, in the service table's order. */
+export function routedServices(c: Pick<Parsed, "frontend" | "backend">): RoutedService[] {
     return [
         { definition: builtInService("frontend"), pathPatterns: c.frontend.pathPatterns },
         { definition: builtInService("backend"), pathPatterns: c.backend.pathPatterns },
-        ...Object.entries(c.services).map(([name, s]) => ({ definition: extraService(name, s.priority), pathPatterns: s.pathPatterns })),
     ];
 }
 
 /** Across services: unique priorities and path patterns, the ALB's rule limits (web/services.ts). */
 export function serviceRoutingRule(c: Parsed, report: Report): void {
-    const keyOf = (name: string) => (name === "frontend" || name === "backend" ? [name] : ["services", name]);
+    const keyOf = (name: string) => [name];
     // The default-routed service's own schema refuses its path patterns already, in its own words.
     const services = routedServices(c).map((s) => (s.definition.routing.kind === "default" ? { ...s, pathPatterns: [] } : s));
     for (const p of routingProblems(services, keyOf)) report([...p.path], p.input, p.message);
@@ -182,10 +179,6 @@ export function prodRules(c: Parsed, report: Report): void {
     const twice = "must be >= 2 in prod (one instance per AZ at least twice over)";
     if (c.frontend.minSize < 2) report(["frontend", "minSize"], c.frontend.minSize, twice);
     if (c.backend.minSize < 2) report(["backend", "minSize"], c.backend.minSize, twice);
-    for (const [name, s] of Object.entries(c.services)) {
-        if (s.minSize < 2) report(["services", name, "minSize"], s.minSize, twice);
-        if (s.ami === undefined) report(["services", name, "ami"], undefined, "is required in prod: a pinned AMI id, so prod's OS changes only when you move it (npm run ami:latest prints the current one)");
-    }
     if (c.database.mode === "single-az") report(["database", "mode"], c.database.mode, "must be a Multi-AZ mode in prod: multi-az-instance | multi-az-cluster | aurora");
     if (c.database.backupRetentionDays < 7) report(["database", "backupRetentionDays"], c.database.backupRetentionDays, "must be from 7 to 35 in prod");
     if (!c.database.deletionProtection) report(["database", "deletionProtection"], false, "must be true in prod");
@@ -233,7 +226,7 @@ export function stackConfigSchema(env: Environment, region?: string, stack?: str
 
 export type StackConfig = z.output<ReturnType<typeof stackConfigSchema>>;
 export type { NetworkConfig } from "../network/config";
-export type { ServiceConfig, ExtraServiceConfig, LoadBalancerConfig } from "../web/config";
+export type { ServiceConfig, LoadBalancerConfig } from "../web/config";
 export type { DatabaseConfig } from "../database/config";
 export type { MonitoringConfig } from "../monitoring/config";
 export type { ResilienceConfig } from "../resilience/config";

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { targetZoneProblem } from "../network/availability-zones";
 import { policyDocument, type PolicyStatement } from "../shared/iam";
+import { problemLine } from "../shared/problems";
 import type { DatabaseMode } from "../database/rules";
 import {
     ACTIONS,
@@ -15,6 +17,7 @@ import {
     dbFailoverPolicy,
     dbFailoverRefusal,
     EXPERIMENT_SLUGS,
+    experimentSettingsProblems,
     fisTrustPolicy,
     isoMinutes,
     LOG_SCHEMA_VERSION,
@@ -152,21 +155,12 @@ export class ResilienceComponent extends pulumi.ComponentResource {
         if (duplicates.length > 0) problems.push(`experiments lists ${[...new Set(duplicates)].join(", ")} more than once`);
         const refusal = dbFailoverRefusal(a.database.mode);
         if (a.experiments.includes("dbFailover") && refusal) problems.push(refusal);
-        for (const [key, value] of [
-            ["azPowerLossMinutes", a.azPowerLossMinutes],
-            ["networkDisruptionMinutes", a.networkDisruptionMinutes],
-            ["cpuStressMinutes", a.cpuStressMinutes],
-        ] as const) {
-            if (!Number.isInteger(value) || value < 1 || value > 60) problems.push(`${key} ${value} must be a whole number of minutes from 1 to 60`);
-        }
-        if (!Number.isInteger(a.cpuStressPercent) || a.cpuStressPercent < 1 || a.cpuStressPercent > 100) {
-            problems.push(`cpuStressPercent ${a.cpuStressPercent} must be a whole number from 1 to 100`);
-        }
+        // The same limits and AZ rule the config schema applies (experiments.ts, network/availability-zones.ts).
+        problems.push(...experimentSettingsProblems(a).map(problemLine));
         if (Array.isArray(a.availabilityZones) && a.targetAvailabilityZone !== undefined) {
             const azs = a.availabilityZones as unknown[];
-            if (azs.every((z) => typeof z === "string") && !azs.includes(a.targetAvailabilityZone)) {
-                problems.push(`targetAvailabilityZone "${a.targetAvailabilityZone}" is not one of the VPC's AZs: ${azs.join(", ")}`);
-            }
+            const zoneProblem = azs.every((z): z is string => typeof z === "string") ? targetZoneProblem(a.targetAvailabilityZone, azs, "availabilityZones") : undefined;
+            if (zoneProblem) problems.push(`targetAvailabilityZone "${a.targetAvailabilityZone}" ${zoneProblem}`);
         }
         if (problems.length > 0) {
             throw new pulumi.ResourceError(`ResilienceComponent ${this.name}:\n  - ${problems.join("\n  - ")}`, this);

@@ -1,4 +1,5 @@
 /** Who may write the ALB's access logs, per region, and the log buckets' policy statements. Pure. */
+import type { PolicyStatement } from "../shared/iam";
 
 /**
  * Regions where ELB writes access logs from its own AWS account (the bucket policy names that account):
@@ -19,4 +20,27 @@ export const ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazon
 /** Which principal the access-log bucket policy must allow in a region. */
 export function accessLogPrincipalKind(region: string): "elb-account" | "service" {
     return ELB_ACCOUNT_REGIONS.has(region) ? "elb-account" : "service";
+}
+
+/** Where the ALB writes access logs under the bucket. */
+export const ACCESS_LOG_PREFIX = "alb";
+/** Where S3 writes the access-log bucket's own server access logs, in the target bucket. */
+export const SERVER_ACCESS_LOG_PREFIX = "s3-access/";
+
+/**
+ * Lets S3 server access logging write to `targetArn` for `sourceArn` only (S3 User Guide, "Enabling Amazon S3
+ * server access logging": with Object Ownership `BucketOwnerEnforced`, grant the `logging.s3.amazonaws.com`
+ * principal in the bucket policy, with `aws:SourceArn` and `aws:SourceAccount`; ACL grants do not work).
+ */
+export function serverAccessLogStatements(targetArn: string, sourceArn: string, accountId: string): PolicyStatement[] {
+    return [
+        {
+            Sid: "S3ServerAccessLogs",
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${targetArn}/${SERVER_ACCESS_LOG_PREFIX}*`,
+            Condition: { ArnLike: { "aws:SourceArn": sourceArn }, StringEquals: { "aws:SourceAccount": accountId } },
+        },
+    ];
 }

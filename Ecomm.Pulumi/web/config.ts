@@ -1,5 +1,5 @@
 /**
- * The web tier's part of the schema: each service (`ecomm:frontend`, `ecomm:backend`, `ecomm:services.<name>`),
+ * The web tier's part of the schema: each service of the service table (`ecomm:frontend`, `ecomm:backend`),
  * the load balancer (`ecomm:loadBalancer`) and the instances' logs (`ecomm:logs`), with their defaults per
  * environment. The rules live in the web modules (group size in scaling.ts, health checks in
  * health-check.ts, the grace period in cold-boot.ts, routing across services in services.ts); the schema
@@ -12,7 +12,7 @@ import { isGraviton } from "./ami";
 import { COLD_BOOT_SECONDS, defaultGraceSeconds, healthySeconds, minimumGraceSeconds } from "./cold-boot";
 import { HEALTH_CHECK_LIMITS, healthCheckTimeoutProblem } from "./health-check";
 import { groupSizeProblems } from "./scaling";
-import { ALB_LIMITS, builtInService, serviceNameProblem, type BuiltInServiceName, type ServiceDefinition } from "./services";
+import { ALB_LIMITS, builtInService, type BuiltInServiceName, type ServiceDefinition } from "./services";
 import { WAF_MODES } from "./waf";
 
 /** Defaults every service of an environment starts from. */
@@ -199,36 +199,6 @@ export function serviceSchema(env: Environment, name: BuiltInServiceName) {
         .transform(withGrace);
 }
 
-/**
- * `ecomm:services.<name>`: a further service behind the ALB, routed by `pathPatterns` (required) at the
- * listener-rule `priority` (required, unique; the backend's is 10). Its user data serves an API's pages and
- * answers its `healthCheckPath` (default `/health`); it gets nothing from the database.
- */
-function extraServiceSchema(env: Environment) {
-    const { pathPatterns, ...shape } = serviceShape(env, { name: "", routing: { kind: "path", priority: 1 }, databaseClient: false, userDataRole: "backend", defaultHealthCheckPath: "/health", defaultPathPatterns: [] });
-    return strict({
-        ...shape,
-        pathPatterns: pathPatterns.removeDefault(),
-        /** The listener rule's priority (1–50000, lower first), unique among the services. */
-        priority: int(ALB_LIMITS.minPriority, ALB_LIMITS.maxPriority),
-    })
-        .superRefine(serviceRules)
-        .transform(withGrace);
-}
-
-/** `ecomm:services`: further services by name; the names must fit AWS's name limits. */
-export function extraServicesSchema(env: Environment) {
-    return z
-        .record(z.string(), extraServiceSchema(env), { error: "must be a map of service names to service settings" })
-        .default({})
-        .superRefine((services, ctx) => {
-            for (const name of Object.keys(services)) {
-                const problem = serviceNameProblem(name);
-                if (problem) ctx.addIssue({ code: "custom", path: [name], input: name, message: problem });
-            }
-        });
-}
-
 export function loadBalancerSchema(env: Environment) {
     const d = LOAD_BALANCER_DEFAULTS[env];
     return strict({
@@ -259,5 +229,4 @@ export function logsSchema(env: Environment) {
 }
 
 export type ServiceConfig = z.output<ReturnType<typeof serviceSchema>>;
-export type ExtraServiceConfig = z.output<ReturnType<typeof extraServiceSchema>>;
 export type LoadBalancerConfig = z.output<ReturnType<typeof loadBalancerSchema>>;

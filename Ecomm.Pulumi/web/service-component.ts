@@ -5,7 +5,8 @@ import { instanceRoleStatements } from "./instance-role";
 import { al2023AmiParameter } from "./ami";
 import { healthCheckProblems, type HealthCheckSettings } from "./health-check";
 import { instanceRefreshPreferences } from "./instance-refresh";
-import { groupSizeProblems, instanceTypeOverrides, responseTimeSteps } from "./scaling";
+import { groupSizeProblems, instanceTypeOverrides } from "./scaling";
+import { createScalingPolicies } from "./scaling-policies";
 import { problemLine } from "../shared/problems";
 import { base64, renderUserData, type ServiceRole } from "../userdata/render";
 import type { ArtifactReadStatement, ArtifactRef } from "../app/artifact-plan";
@@ -214,7 +215,7 @@ export class ServiceComponent extends pulumi.ComponentResource {
         // group (`minElbCapacity`): health alarms built on it are created after a correct first boot, not
         // during it, so a fresh stack pages nobody.
         this.targetGroupArnSuffix = pulumi.all([asg.arn, args.targetGroupArnSuffix]).apply(([, suffix]) => suffix);
-        this.createScalingPolicies(name, args, asg);
+        createScalingPolicies(this, name, args, asg);
 
         this.registerOutputs({
             securityGroupId: this.securityGroupId,
@@ -428,70 +429,6 @@ export class ServiceComponent extends pulumi.ComponentResource {
                 ],
             },
             { parent: this, ignoreChanges: ["desiredCapacity"], dependsOn: [...(args.routedBy ?? [])] },
-        );
-    }
-
-    /**
-     * Target tracking on CPU and on ALB requests per target keep capacity proportional to load; a step
-     * policy on slow responses adds instances when latency climbs for reasons CPU does not show.
-     */
-    private createScalingPolicies(name: string, args: ServiceComponentArgs, asg: aws.autoscaling.Group): void {
-        new aws.autoscaling.Policy(
-            `${name}-cpu`,
-            {
-                autoscalingGroupName: asg.name,
-                policyType: "TargetTrackingScaling",
-                targetTrackingConfiguration: {
-                    predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
-                    targetValue: args.scaling.cpuTargetPercent,
-                },
-            },
-            { parent: this },
-        );
-        new aws.autoscaling.Policy(
-            `${name}-requests`,
-            {
-                autoscalingGroupName: asg.name,
-                policyType: "TargetTrackingScaling",
-                targetTrackingConfiguration: {
-                    predefinedMetricSpecification: {
-                        predefinedMetricType: "ALBRequestCountPerTarget",
-                        resourceLabel: pulumi.interpolate`${args.loadBalancerArnSuffix}/${args.targetGroupArnSuffix}`,
-                    },
-                    targetValue: args.scaling.requestsPerTarget,
-                },
-            },
-            { parent: this, dependsOn: [...(args.routedBy ?? [])] },
-        );
-        const step = new aws.autoscaling.Policy(
-            `${name}-latency`,
-            {
-                autoscalingGroupName: asg.name,
-                policyType: "StepScaling",
-                adjustmentType: "ChangeInCapacity",
-                metricAggregationType: "Average",
-                estimatedInstanceWarmup: args.instanceWarmupSeconds,
-                stepAdjustments: responseTimeSteps(args.scaling.responseTimeThresholdSeconds),
-            },
-            { parent: this },
-        );
-        new aws.cloudwatch.MetricAlarm(
-            `${name}-latency-high`,
-            {
-                alarmDescription: `${args.role}: average target response time above ${args.scaling.responseTimeThresholdSeconds}s for 3 minutes; adds instances`,
-                namespace: "AWS/ApplicationELB",
-                metricName: "TargetResponseTime",
-                dimensions: { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: args.targetGroupArnSuffix },
-                statistic: "Average",
-                period: 60,
-                evaluationPeriods: 3,
-                datapointsToAlarm: 3,
-                threshold: args.scaling.responseTimeThresholdSeconds,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
-                alarmActions: [step.arn],
-            },
-            { parent: this },
         );
     }
 }

@@ -1,12 +1,10 @@
 /**
  * The service table: every ASG-backed service behind the ALB is one entry. `frontend` (the listener's
- * default action) and `backend` (the `/api/*` rule, the database's only client) are built in and configured
- * by `ecomm:frontend` / `ecomm:backend`; any further service is an entry of `ecomm:services`
- * (`{ admin: { pathPatterns: ["/admin/*"], priority: 20 } }`), not code. Pure: names, routing and the rules
- * across services (names, priorities, path patterns, the ALB's rule limits).
+ * default action) and `backend` (the `/api/*` rule, the database's only client) are configured by
+ * `ecomm:frontend` / `ecomm:backend`. Pure: names, routing, defaults and the rules across services
+ * (priorities, path patterns, the ALB's rule limits). The schema reads its defaults from here.
  */
 import type { RuleProblem } from "../shared/problems";
-import { MAX_LB_LOGICAL_NAME } from "./names";
 
 /** What the boot script serves (`userdata/render.ts`'s role): the storefront pages, or an API's JSON. */
 export type UserDataRole = "frontend" | "backend";
@@ -49,23 +47,6 @@ export function builtInService(name: BuiltInServiceName): ServiceDefinition {
     return found;
 }
 
-/** The row of a service added by config (`ecomm:services.<name>`): path-routed, an API's pages, no database. */
-export function extraService(name: string, priority: number): ServiceDefinition {
-    return { name, routing: { kind: "path", priority }, databaseClient: false, userDataRole: "backend", defaultHealthCheckPath: "/health", defaultPathPatterns: [] };
-}
-
-/** The web tier's name in the stack: the prefix of every service's child names. */
-export const WEB_TIER_NAME = "web";
-
-/**
- * The longest service name: its target group's logical name `<web tier>-<service>-tg` must fit the ALB's
- * limit (32 characters with Pulumi's 8-character suffix).
- */
-export const MAX_SERVICE_NAME_LENGTH = MAX_LB_LOGICAL_NAME - `${WEB_TIER_NAME}--tg`.length;
-
-/** Lowercase letters, digits and single hyphens, starting with a letter: `admin`, `search-api`. */
-export const SERVICE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-
 /** ALB quotas (Elastic Load Balancing User Guide, "Quotas for your Application Load Balancers"). */
 export const ALB_LIMITS = {
     /** Rules per load balancer, not counting default rules. */
@@ -76,16 +57,6 @@ export const ALB_LIMITS = {
     minPriority: 1,
     maxPriority: 50000,
 } as const;
-
-/** Why `name` cannot be a configured service, if it cannot. */
-export function serviceNameProblem(name: string): string | undefined {
-    if ((BUILT_IN_SERVICE_NAMES as readonly string[]).includes(name)) return `is a built-in service: configure it with ecomm:${name}`;
-    if (!SERVICE_NAME.test(name)) return "must be lowercase letters, digits and single hyphens, starting with a letter (such as admin)";
-    if (name.length > MAX_SERVICE_NAME_LENGTH) {
-        return `must be at most ${MAX_SERVICE_NAME_LENGTH} characters: its target group "${WEB_TIER_NAME}-${name}-tg" must fit the ALB's ${MAX_LB_LOGICAL_NAME}-character logical-name limit`;
-    }
-    return undefined;
-}
 
 /** A service as the cross-service rules see it. */
 export interface RoutedService {

@@ -1,38 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { LoadBalancerConfig, ServiceConfig } from "../config/schema";
-import { policyDocument, type PolicyStatement } from "../shared/iam";
 import { refreshRollbackPlan } from "../monitoring/alarms";
 import { ServiceComponent, type ServiceApp } from "./service-component";
-import { accessLogPrincipalKind, ELB_LOG_DELIVERY_SERVICE } from "./access-logs";
+import { ACCESS_LOG_PREFIX } from "./access-logs";
+import { createAccessLogsBucket } from "./log-buckets";
 import { targetGroupHealthCheck } from "./health-check";
 import { listenerPlan, TLS_POLICY, type ListenerPlan } from "./listeners";
 import { loadBalancerNames, webTierNameProblems } from "./names";
 import { webAclRules, type WafMode } from "./waf";
 import type { ServiceRole } from "../userdata/render";
-
-/** Where the ALB writes access logs under the bucket. */
-const ACCESS_LOG_PREFIX = "alb";
-/** Where S3 writes the access-log bucket's own server access logs, in the target bucket. */
-export const SERVER_ACCESS_LOG_PREFIX = "s3-access/";
-
-/**
- * Lets S3 server access logging write to `targetArn` for `sourceArn` only (S3 User Guide, "Enabling Amazon S3
- * server access logging": with Object Ownership `BucketOwnerEnforced`, grant the `logging.s3.amazonaws.com`
- * principal in the bucket policy, with `aws:SourceArn` and `aws:SourceAccount`; ACL grants do not work).
- */
-export function serverAccessLogStatements(targetArn: string, sourceArn: string, accountId: string): PolicyStatement[] {
-    return [
-        {
-            Sid: "S3ServerAccessLogs",
-            Effect: "Allow",
-            Principal: { Service: "logging.s3.amazonaws.com" },
-            Action: "s3:PutObject",
-            Resource: `${targetArn}/${SERVER_ACCESS_LOG_PREFIX}*`,
-            Condition: { ArnLike: { "aws:SourceArn": sourceArn }, StringEquals: { "aws:SourceAccount": accountId } },
-        },
-    ];
-}
 
 export interface WebTierComponentArgs {
     /**
@@ -139,7 +116,7 @@ export class WebTierComponent extends pulumi.ComponentResource {
 
         const albSg = this.createLoadBalancerSecurityGroup(name, args, plan);
         this.albSecurityGroupId = albSg.id;
-        const logs = args.loadBalancer.accessLogs.enabled ? this.createAccessLogsBucket(name, args) : undefined;
+        const logs = args.loadBalancer.accessLogs.enabled ? createAccessLogsBucket(this, name, { region: args.region, retentionDays: args.loadBalancer.accessLogs.retentionDays, deletionProtection: args.loadBalancer.deletionProtection }) : undefined;
         this.accessLogsBucket = logs?.bucket.bucket;
         const alb = this.createLoadBalancer(name, args, albSg, logs);
         this.albArn = alb.arn;
@@ -235,101 +212,6 @@ export class WebTierComponent extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-    }
-
-    /**
-     * SSE-S3 (ALB access logs cannot be written to SSE-KMS buckets), public access blocked, ACLs disabled,
-     * objects expiring after `retentionDays`, and the policy that lets ELB log delivery write. The bucket's
-     * own server access logs (FSBP S3.9) go to a second bucket hardened the same way.
-     */
-    private createAccessLogsBucket(name: string, args: WebTierComponentArgs): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
-        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const principal: pulumi.Output<Record<string, string>> =
-            accessLogPrincipalKind(args.region) === "elb-account"
-                ? aws.elb.getServiceAccountOutput({}, { parent: this }).arn.apply((arn): Record<string, string> => ({ AWS: arn }))
-                : pulumi.output(ELB_LOG_DELIVERY_SERVICE).apply((service): Record<string, string> => ({ Service: service }));
-        const { bucket, policy } = this.createLogBucket(`${name}-alb-logs`, args, (arn) =>
-            pulumi.all([account, principal]).apply(([accountId, p]): PolicyStatement[] => [
-                { Sid: "AllowElbLogDelivery", Effect: "Allow", Principal: p, Action: "s3:PutObject", Resource: `${arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${accountId}/*` },
-            ]),
-        );
-        // The target of the log bucket's server access logs. It does not log itself (a bucket logging to
-        // itself loops); the policy pack records that exception.
-        const target = this.createLogBucket(`${name}-alb-logs-access`, args, (arn) =>
-            pulumi.all([account, bucket.arn]).apply(([accountId, sourceArn]) => serverAccessLogStatements(arn, sourceArn, accountId)),
-        );
-        new aws.s3.BucketLogging(
-            `${name}-alb-logs-logging`,
-            { bucket: bucket.id, targetBucket: target.bucket.id, targetPrefix: SERVER_ACCESS_LOG_PREFIX },
-            // S3 checks the target's policy when logging is switched on.
-            { parent: this, dependsOn: [target.policy] },
-        );
-        return { bucket, policy };
-    }
-
-    /** A log bucket: ACLs disabled, public access blocked, SSE-S3, expiring objects, TLS only, plus `writers`. */
-    private createLogBucket(
-        logical: string,
-        args: WebTierComponentArgs,
-        writers: (bucketArn: string) => pulumi.Output<PolicyStatement[]>,
-    ): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
-        const bucket = new aws.s3.Bucket(
-            logical,
-            // Logs go with the bucket only when the ALB itself may be deleted (dev).
-            { forceDestroy: !args.loadBalancer.deletionProtection, tags: { Name: logical } },
-            { parent: this },
-        );
-        new aws.s3.BucketOwnershipControls(`${logical}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
-        const publicBlock = new aws.s3.BucketPublicAccessBlock(
-            `${logical}-public-block`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            { parent: this },
-        );
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${logical}-encryption`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-            { parent: this },
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${logical}-lifecycle`,
-            {
-                bucket: bucket.id,
-                rules: [
-                    {
-                        id: "expire-access-logs",
-                        status: "Enabled",
-                        filter: {},
-                        expiration: { days: args.loadBalancer.accessLogs.retentionDays },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                    },
-                ],
-            },
-            { parent: this },
-        );
-        const policy = new aws.s3.BucketPolicy(
-            `${logical}-policy`,
-            {
-                bucket: bucket.id,
-                policy: bucket.arn.apply((arn) =>
-                    writers(arn).apply((statements) =>
-                        policyDocument([
-                            ...statements,
-                            {
-                                Sid: "DenyInsecureTransport",
-                                Effect: "Deny",
-                                Principal: "*",
-                                Action: "s3:*",
-                                Resource: [arn, `${arn}/*`],
-                                Condition: { Bool: { "aws:SecureTransport": "false" } },
-                            },
-                        ]),
-                    ),
-                ),
-            },
-            // S3 refuses a policy while the public-access block is being applied concurrently.
-            { parent: this, dependsOn: [publicBlock] },
-        );
-        return { bucket, policy };
     }
 
     private createLoadBalancer(

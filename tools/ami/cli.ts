@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { lookupLatestAmis, pinAmis, stackAmiTargets } from "./ami-latest";
-import { PROJECT_ROOT } from "../offline/run";
+import { PROJECT_ROOT } from "../offline/stack-file";
 
 const USAGE = `usage: npm run ami:latest -- --stack <name> [--write] [--root DIR]
 
@@ -77,7 +77,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    // Exit once stdout has drained: process.exit right after a large write to a pipe cuts the output short.
+    (code) => process.stdout.write("", () => process.exit(code)),
     (err: unknown) => {
         console.error(err);
         process.exit(1);

@@ -5,7 +5,7 @@
 import { setTimeout as wait } from "node:timers/promises";
 import { awsClients, awsProbes } from "./probes";
 import { gamedayCommand, offlineScorecard, pulumiStackOutputs } from "./command";
-import { PROJECT_ROOT } from "../offline/run";
+import { PROJECT_ROOT } from "../offline/stack-file";
 
 const controller = new AbortController();
 process.on("SIGINT", () => {
@@ -24,7 +24,8 @@ gamedayCommand(process.argv.slice(2), {
     sleep: (ms, signal) => wait(ms, undefined, { signal }).catch(() => undefined),
     signal: controller.signal,
 }).then(
-    (code) => process.exit(code),
+    // Exit once stdout has drained: process.exit right after a large write to a pipe cuts the output short.
+    (code) => process.stdout.write("", () => process.exit(code)),
     (err: unknown) => {
         console.error(err);
         process.exit(1);

@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { EXPERIMENTS, EXPERIMENT_SLUGS } from "../../Ecomm.Pulumi/resilience/experiments";
+import { EXPERIMENTS, EXPERIMENT_SLUGS, type ExperimentKind } from "../../Ecomm.Pulumi/resilience/experiments";
 import { experimentOfSlug, parseStackOutputs, type StackOutputs } from "./outputs";
 import { predictionsFromScorecard, type Predictions } from "./measure";
 import { GamedayRefusal, refusalOf, runGameday } from "./session";
@@ -27,12 +27,13 @@ the measured figures beside the HA scorecard's predictions.
 Options
   --stack NAME             the Pulumi stack; its outputs come from \`pulumi stack output --json --stack NAME\`
   --outputs FILE           read the stack outputs from FILE (JSON) instead of the Pulumi CLI
-  --predictions FILE       predictions to compare with: \`npm run plan -- --json\` output or a scorecard JSON;
+  --predictions FILE       predictions to compare with: \`npm run -s plan -- --json\` output or a scorecard JSON;
                            by default the scorecard of an offline run of Pulumi.<stack>.yaml
   --poll SECONDS           seconds between samples (default 5; the figures' resolution)
   --settle MINUTES         minutes to wait for recovery after the experiment ends (default 15)
   --max MINUTES            stop the experiment if it still runs after this long (default 60)
   --i-know-this-is-prod    allow a stack whose environment output is prod
+  --dry-run                check the outputs and print the predictions, then exit: no AWS call
   -h, --help               this text
 
 Ctrl-C stops the experiment (FIS StopExperiment) and prints what was measured so far.
@@ -80,6 +81,7 @@ export async function gamedayCommand(argv: readonly string[], io: CommandIo): Pr
                 settle: { type: "string" },
                 max: { type: "string" },
                 "i-know-this-is-prod": { type: "boolean" },
+                "dry-run": { type: "boolean" },
                 help: { type: "boolean", short: "h" },
             },
         }));
@@ -112,6 +114,10 @@ export async function gamedayCommand(argv: readonly string[], io: CommandIo): Pr
             });
             if (scorecard) predictions = predictionsFromScorecard(scorecard, `scorecard of an offline run of Pulumi.${stack}.yaml`);
         }
+        if (values["dry-run"] === true) {
+            io.out(renderDryRun(stack, experiment, outputs, predictions));
+            return 0;
+        }
         const result = await runGameday(
             {
                 stack,
@@ -138,6 +144,23 @@ export async function gamedayCommand(argv: readonly string[], io: CommandIo): Pr
     }
 }
 
+/** What `--dry-run` prints: the experiment it would start and the figures it would measure against. */
+export function renderDryRun(stack: string, experiment: ExperimentKind, outputs: StackOutputs, p: Predictions | undefined): string {
+    const svc = (r: Partial<Record<string, number>>) => Object.entries(r).map(([k, v]) => `${k} ${v} s`).join(", ") || "n/a";
+    return [
+        `Dry run: would start ${EXPERIMENT_SLUGS[experiment]} (template ${outputs.experimentTemplateIds[experiment]}) on stack ${stack} in ${outputs.region}; nothing was started.`,
+        p
+            ? [
+                  `Predictions (${p.source})`,
+                  `  dead targets out of rotation   ${svc(p.outOfRotationSeconds)}`,
+                  `  failed instance replaced       ${svc(p.replacementSeconds)}`,
+                  `  scale-out reaction             ${svc(p.scaleOutSeconds)}`,
+                  `  database failover              ${p.databaseRtoSeconds ? `${p.databaseRtoSeconds.join("–")} s` : "n/a (no standby)"}`,
+              ].join("\n")
+            : "Predictions: none",
+    ].join("\n");
+}
+
 /** `pulumi stack output --json --stack <name>`, through the Pulumi CLI on the PATH. */
 export function pulumiStackOutputs(stack: string, cwd: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
@@ -151,8 +174,8 @@ export function pulumiStackOutputs(stack: string, cwd: string): Promise<unknown>
 /** The scorecard of an offline run (mock engine) of Pulumi.<stack>.yaml, when that file exists. */
 export async function offlineScorecard(stack: string, environment: string, projectRoot: string): Promise<Scorecard | undefined> {
     if (!fs.existsSync(path.join(projectRoot, `Pulumi.${stack}.yaml`))) return undefined;
-    const { runStack } = await import("../offline/run");
+    const { runStack, withProgramLogOnStderr } = await import("../offline/run");
     const { buildScorecard } = await import("../report/scorecard");
-    const run = await runStack({ stack, projectRoot });
+    const run = await withProgramLogOnStderr(() => runStack({ stack, projectRoot }));
     return buildScorecard(run.resources, environment);
 }

@@ -3,17 +3,15 @@
  * file, and records every resource (type, name, parent, inputs, computed state) and the stack outputs.
  * It serves the tests and `npm run plan`.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+import { encode, PROJECT, PROJECT_ROOT, readStackConfig } from "./stack-file";
 import { EcommMocks, type MockZone, type RecordedResource } from "./mocks";
 import { setOfflineEngine } from "../../Ecomm.Pulumi/shared/offline-engine";
 import { withStandIns, type StandIn } from "../../Ecomm.Pulumi/config/placeholders";
 import type { AliasRecord } from "./urns";
 
-export const PROJECT = "ecomm";
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+export { listStacks, patched, PROJECT, PROJECT_ROOT, readStackConfig, type Json } from "./stack-file";
 
 export interface RunOptions {
     /** The stack whose `Pulumi.<stack>.yaml` supplies the config. */
@@ -64,58 +62,6 @@ export class StackRunError extends Error {
         super(cause instanceof Error ? cause.message : String(cause));
         this.name = "StackRunError";
     }
-}
-
-/** Reads `Pulumi.<stack>.yaml` into the flat string map the engine hands a program. */
-export function readStackConfig(stack: string, projectRoot = PROJECT_ROOT): { config: Record<string, string>; secretKeys: string[] } {
-    const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) throw new Error(`no stack file ${file}; stacks here: ${listStacks(projectRoot).join(", ")}`);
-    const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    const config: Record<string, string> = {};
-    const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(doc.config ?? {})) {
-        const full = key.includes(":") ? key : `${PROJECT}:${key}`;
-        if (value && typeof value === "object" && "secure" in value) {
-            // Ciphertext can't be decrypted offline; the program sees a placeholder, marked secret.
-            config[full] = "[secret]";
-            secretKeys.push(full);
-        } else {
-            config[full] = encode(value);
-        }
-    }
-    return { config, secretKeys };
-}
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function deepMerge(base: Json, patch: Json): Json {
-    if (patch && typeof patch === "object" && !Array.isArray(patch) && base && typeof base === "object" && !Array.isArray(base)) {
-        const out: { [key: string]: Json } = { ...base };
-        for (const [k, v] of Object.entries(patch)) out[k] = k in out ? deepMerge(out[k], v) : v;
-        return out;
-    }
-    return patch;
-}
-
-/**
- * The stack file's value for `key` with `patch` deep-merged in, as a config override:
- * `patched("prod", "ecomm:frontend", { minSize: 1 })`.
- */
-export function patched(stack: string, key: string, patch: Json, projectRoot = PROJECT_ROOT): Record<string, unknown> {
-    const raw = readStackConfig(stack, projectRoot).config[key];
-    const base: Json = raw === undefined ? {} : (JSON.parse(raw) as Json);
-    return { [key]: deepMerge(base, patch) };
-}
-
-export function listStacks(projectRoot = PROJECT_ROOT): string[] {
-    return fs
-        .readdirSync(projectRoot)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined);
-}
-
-function encode(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 interface MonitorLike {
@@ -214,7 +160,67 @@ export async function runProgram(program: () => unknown): Promise<Record<string,
     return (outputs ?? {}) as Record<string, unknown>;
 }
 
-/** Runs the stack program offline and returns what it registered and exported. */
+/**
+ * Runs `fn` with console.log sent to stderr. Without an engine, the program's `pulumi.log` messages go to
+ * console.log; a command that prints its result on stdout (a plan, a report, "up to date") wraps its runs in
+ * this so stdout stays the result alone.
+ */
+export async function withProgramLogOnStderr<T>(fn: () => Promise<T>): Promise<T> {
+    const toStdout = console.log;
+    console.log = (...args: unknown[]) => console.error(...args);
+    try {
+        return await fn();
+    } finally {
+        console.log = toStdout;
+    }
+}
+
+/**
+ * Pulumi's SDK stores `new Error().stack` on every promise it makes (runtime/debuggable.js, for its leak
+ * report), and with tsx's source maps on, formatting those stacks was about two thirds of a stack run's CPU
+ * (a warm prod run: ~0.9 s with stack frames, ~0.3 s without). So a run captures no stack frames; error
+ * messages are untouched. `ECOMM_STACK_TRACES=1` keeps them, to debug a program that throws.
+ */
+let framelessDepth = 0;
+let savedStackTraceLimit = Error.stackTraceLimit;
+export async function withoutStackFrames<T>(work: () => Promise<T>): Promise<T> {
+    if (process.env.ECOMM_STACK_TRACES === "1") return work();
+    if (framelessDepth++ === 0) {
+        savedStackTraceLimit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+    }
+    try {
+        return await work();
+    } finally {
+        if (--framelessDepth === 0) Error.stackTraceLimit = savedStackTraceLimit;
+    }
+}
+
+/** Freezes a finished run's records, so one run can be shared by many tests without one changing another's. */
+function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
+    if (value === null || typeof value !== "object" || seen.has(value)) return value;
+    seen.add(value);
+    for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<PropertyKey, unknown>)[key], seen);
+    return Object.freeze(value);
+}
+
+/**
+ * Finished runs of this process, by everything that decides what the program does: the stack, the config
+ * it is handed (the stack file as read now, with the changes and stand-ins), the engine mode and the mock
+ * answers. The program is deterministic under the mocks, so the same key gives the same run; tests that
+ * ask for `run("prod")` in many files (grouped into one process by `Ecomm.Pulumi.Tests/groups/`) share it.
+ */
+const finishedRuns = new Map<string, StackRun>();
+
+function undefinedAware(_key: string, value: unknown): unknown {
+    return value === undefined ? { "#undefined": true } : value;
+}
+
+/**
+ * Runs the stack program offline and returns what it registered and exported. The result is frozen and
+ * shared: the same stack with the same effective config and options returns the same run within a process.
+ * A refused run is not kept (it costs nothing to repeat, and each caller gets its own error).
+ */
 export async function runStack(options: RunOptions): Promise<StackRun> {
     const { config, secretKeys } = readStackConfig(options.stack, options.projectRoot);
     for (const [key, value] of Object.entries(options.config ?? {})) {
@@ -223,6 +229,30 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     }
     const region = config["aws:region"] ?? "us-east-1";
     const completed = options.realEngine ? { config, standIns: [] } : withStandIns(config, region, options.stack);
+    const key = JSON.stringify(
+        [options.stack, Object.entries(completed.config).sort(), [...secretKeys].sort(), !!options.realEngine, options.zones ?? null, Object.entries(options.ssmParameters ?? {}).sort()],
+        undefinedAware,
+    );
+    const known = finishedRuns.get(key);
+    if (known) return known;
+    let result: StackRun;
+    try {
+        result = deepFreeze(await withoutStackFrames(() => executeStack(options, completed, secretKeys, region)));
+    } catch (err) {
+        // Made while frames were off: give the error the caller's stack, so a failing test says where it was.
+        if (err instanceof Error && framelessDepth === 0) Error.captureStackTrace(err, runStack);
+        throw err;
+    }
+    finishedRuns.set(key, result);
+    return result;
+}
+
+async function executeStack(
+    options: RunOptions,
+    completed: { readonly config: Record<string, string>; readonly standIns: readonly StandIn[] },
+    secretKeys: string[],
+    region: string,
+): Promise<StackRun> {
     const mocks = new EcommMocks(region, options.zones, options.ssmParameters);
     setOfflineEngine(!options.realEngine);
     pulumi.runtime.setAllConfig(completed.config, secretKeys);

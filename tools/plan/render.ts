@@ -1,5 +1,6 @@
 /** Pure rendering of a recorded stack run: the resource tree by parent, counts by type, the outputs. */
 import type { RecordedResource } from "../recorded";
+import { columns, PLAIN, type Style } from "./style";
 
 export interface TreeNode {
     readonly type: string;
@@ -45,14 +46,11 @@ export function renderTree(resources: readonly RecordedResource[]): string {
     return lines.join("\n");
 }
 
-export function renderCounts(resources: readonly RecordedResource[]): string {
-    const counts = countByType(resources);
-    const width = Math.max(...counts.map(([t]) => t.length));
-    return [...counts.map(([t, n]) => `${t.padEnd(width)}  ${n}`), `${"total".padEnd(width)}  ${resources.length}`].join("\n");
+export function renderCounts(resources: readonly RecordedResource[], style: Style = PLAIN): string {
+    const rows = [...countByType(resources).map(([t, n]) => [t, String(n)]), ["total", String(resources.length)]];
+    return columns(style, rows, [1]).join("\n");
 }
 
-export function renderOutputs(outputs: Readonly<Record<string, unknown>>): string {
-    const keys = Object.keys(outputs).sort();
-    const width = Math.max(0, ...keys.map((k) => k.length));
-    return keys.map((k) => `${k.padEnd(width)}  ${JSON.stringify(outputs[k])}`).join("\n");
+export function renderOutputs(outputs: Readonly<Record<string, unknown>>, style: Style = PLAIN): string {
+    return columns(style, Object.keys(outputs).sort().map((k) => [k, JSON.stringify(outputs[k])])).join("\n");
 }

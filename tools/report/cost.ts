@@ -5,8 +5,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { z } from "zod";
 import type { RecordedResource } from "../recorded";
+import { showValue, strictObject } from "../../Ecomm.Pulumi/config/parse";
 import { arr, Graph, num, rec, str, TYPES } from "./graph";
+import { columns, paint, PLAIN, type Style } from "../plan/style";
 
 export interface PriceTable {
     readonly region: string;
@@ -21,6 +24,72 @@ export interface PriceTable {
 }
 
 export type Usage = Readonly<Record<string, number>>;
+
+/**
+ * The usage assumptions `--usage FILE` may override: the same keys as the price table's `usage` (a test keeps
+ * them equal), each a finite number >= 0 in its unit; counts are whole numbers.
+ */
+export const USAGE_KEYS = {
+    albLcus: { unit: "LCUs per hour, averaged over the month", whole: false },
+    natGbPerMonthPerGateway: { unit: "GB processed per NAT gateway per month", whole: false },
+    flowLogGbPerMonth: { unit: "GB of VPC flow logs ingested per month", whole: false },
+    appLogGbPerMonthPerService: { unit: "GB of service logs ingested per service per month", whole: false },
+    accessLogGbPerMonth: { unit: "GB of ALB access logs stored", whole: false },
+    requestsMillionsPerMonth: { unit: "million requests per month (WAF)", whole: false },
+    wafRuleGroups: { unit: "WAF rules, when the web ACL lists none", whole: true },
+} as const satisfies Record<string, { unit: string; whole: boolean }>;
+
+/** The `--usage` file's schema: unknown keys refused (with the nearest known one), each value a number in range. */
+export const usageSchema = strictObject(
+    Object.fromEntries(
+        Object.entries(USAGE_KEYS).map(([key, { unit, whole }]) => {
+            const allowed = `${whole ? "a whole number" : "a number"} >= 0 (${unit})`;
+            const n = z.number({ error: `must be ${allowed}` }).finite({ error: `must be ${allowed}` }).min(0, { error: `must be ${allowed}` });
+            return [key, (whole ? n.int({ error: `must be ${allowed}` }) : n).optional()];
+        }),
+    ) as Record<keyof typeof USAGE_KEYS, z.ZodOptional<z.ZodNumber>>,
+);
+
+/** Thrown for a `--usage` file that is not JSON or not valid usage; names the file and every bad key. */
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UsageError";
+    }
+}
+
+/** Validates parsed `--usage` content (from `source`, for the messages) into overrides. */
+export function parseUsage(value: unknown, source: string): Usage {
+    const result = usageSchema.safeParse(value, { reportInput: true });
+    if (result.success) return Object.fromEntries(Object.entries(result.data).filter(([, v]) => v !== undefined)) as Usage;
+    const problems = result.error.issues.flatMap((issue) => {
+        if (issue.code === "unrecognized_keys") return issue.keys.map((k) => `  - ${k} = ${showValue((value as Record<string, unknown>)[k])}: ${issue.message}`);
+        const key = issue.path.map(String).join(".") || "(the whole file)";
+        return [`  - ${key} = ${showValue(issue.path.length ? issue.input : value)}: ${issue.message}`];
+    });
+    return reject(`--usage ${source}: invalid usage assumptions (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.join("\n")}`);
+}
+
+function reject(message: string): never {
+    throw new UsageError(message);
+}
+
+/** Reads and validates a `--usage` file; a missing file or a JSON syntax error names the file. */
+export function readUsageFile(file: string): Usage {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        return reject(`--usage ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    let value: unknown;
+    try {
+        value = JSON.parse(text) as unknown;
+    } catch (err) {
+        return reject(`--usage ${file}: not JSON (${(err as Error).message.replace(/\s+/g, " ")}); expected an object such as {"albLcus": 5}`);
+    }
+    return parseUsage(value, file);
+}
 
 export interface CostLine {
     readonly item: string;
@@ -37,9 +106,13 @@ export interface CostEstimate {
     readonly currency: string;
     readonly asOf: string;
     readonly lines: CostLine[];
-    readonly totalAtMin: number;
-    readonly totalAtMax: number;
-    /** Items the table has no price for; the totals exclude them. */
+    /** Monthly USD at min size; null when anything is unpriced (a partial sum is not a total). */
+    readonly totalAtMin: number | null;
+    /** Monthly USD at max size; null when anything is unpriced. */
+    readonly totalAtMax: number | null;
+    /** The sum of the priced lines alone, at min and at max: equal to the totals when nothing is unpriced. */
+    readonly pricedSubtotal: { readonly atMin: number; readonly atMax: number };
+    /** Items the table has no price for; when any, the totals are null. */
     readonly unpriced: string[];
     readonly usage: Usage;
 }
@@ -152,23 +225,39 @@ export function estimateCost(resources: readonly RecordedResource[], table: Pric
     const logBuckets = g.ofType(TYPES.bucket).filter((b) => b.parentUrn.includes("ecomm:web:WebTierComponent")).length;
     if (logBuckets > 0) fixed("S3 access logs", `${usage.accessLogGbPerMonth} GB stored`, usage.accessLogGbPerMonth * u.s3StandardPerGbMonth);
 
-    const total = (key: "monthly" | "monthlyAtMax") => round2(lines.reduce((sum, l) => sum + (l[key] ?? 0), 0));
-    return { region: table.region, currency: table.currency, asOf: table.asOf, lines, totalAtMin: total("monthly"), totalAtMax: total("monthlyAtMax"), unpriced, usage };
+    const sum = (key: "monthly" | "monthlyAtMax") => round2(lines.reduce((total, l) => total + (l[key] ?? 0), 0));
+    const complete = unpriced.length === 0;
+    return {
+        region: table.region,
+        currency: table.currency,
+        asOf: table.asOf,
+        lines,
+        totalAtMin: complete ? sum("monthly") : null,
+        totalAtMax: complete ? sum("monthlyAtMax") : null,
+        pricedSubtotal: { atMin: sum("monthly"), atMax: sum("monthlyAtMax") },
+        unpriced,
+        usage,
+    };
 }
 
 /** The estimate for a region without a price table: every line unpriced. */
 export function unpricedRegion(region: string): CostEstimate {
-    return { region, currency: "USD", asOf: "", lines: [], totalAtMin: 0, totalAtMax: 0, unpriced: [`region ${region}`], usage: {} };
+    return { region, currency: "USD", asOf: "", lines: [], totalAtMin: null, totalAtMax: null, pricedSubtotal: { atMin: 0, atMax: 0 }, unpriced: [`region ${region}`], usage: {} };
 }
 
-export function renderCost(c: CostEstimate): string {
+export function renderCost(c: CostEstimate, style: Style = PLAIN): string {
     const money = (v: number | null) => (v === null ? "unpriced" : `$${v.toFixed(2)}`);
-    const width = Math.max(10, ...c.lines.map((l) => l.item.length));
+    const incomplete = c.totalAtMin === null || c.totalAtMax === null;
+    const rows = [
+        ["  item", "at min", "at max", "detail"],
+        ...c.lines.map((l) => [`  ${l.item}`, money(l.monthly), money(l.monthlyAtMax), l.detail]),
+        incomplete
+            ? ["  total", "unknown", "unknown", paint(style, "red", `INCOMPLETE: no price for ${c.unpriced.join(", ")}, so no total`)]
+            : ["  total", money(c.totalAtMin), money(c.totalAtMax), ""],
+    ];
     return [
-        `Monthly cost (${c.region}, ${c.currency}, list prices as of ${c.asOf || "n/a"})`,
-        `  ${"item".padEnd(width)}  ${"at min".padStart(10)}  ${"at max".padStart(10)}  detail`,
-        ...c.lines.map((l) => `  ${l.item.padEnd(width)}  ${money(l.monthly).padStart(10)}  ${money(l.monthlyAtMax).padStart(10)}  ${l.detail}`),
-        `  ${"total".padEnd(width)}  ${money(c.totalAtMin).padStart(10)}  ${money(c.totalAtMax).padStart(10)}${c.unpriced.length ? `  INCOMPLETE: no price for ${c.unpriced.join(", ")}` : ""}`,
-        `  usage assumptions: ${Object.entries(c.usage).map(([k, v]) => `${k}=${v}`).join(", ")}`,
+        paint(style, "bold", `Monthly cost (${c.region}, ${c.currency}, list prices as of ${c.asOf || "n/a"})`),
+        ...columns(style, rows, [1, 2]),
+        `  usage assumptions: ${Object.entries(c.usage).map(([k, v]) => `${k}=${v}`).join(", ") || "n/a"}`,
     ].join("\n");
 }

@@ -267,11 +267,30 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
     };
 }
 
+/**
+ * The scale-out figures once per service: its fastest reaction, then each distinct formula once with the
+ * policies it applies to (three policies with the same 300 s read as one line, not three).
+ */
+export function scaleOutByService(figures: readonly Figure[]): string[] {
+    const services = [...new Set(figures.map((f) => f.label.split(":")[0]))];
+    return services.flatMap((service) => {
+        const mine = figures.filter((f) => f.label.startsWith(`${service}:`));
+        const policy = (f: Figure) => /\(([^)]+)\)$/.exec(f.label)?.[1] ?? f.label;
+        const fastest = Math.min(...mine.map((f) => f.value));
+        const slowest = Math.max(...mine.map((f) => f.value));
+        const formulas = [...new Set(mine.map((f) => f.formula))];
+        return [
+            `  ${service}: scale-out reaction: ${fastest === slowest ? `${fastest} s` : `${fastest} s (fastest; slowest ${slowest} s)`}, ${mine.length} polic${mine.length === 1 ? "y" : "ies"}: ${mine.map(policy).join(", ")}`,
+            ...formulas.map((formula) => `      ${formula} (${mine.filter((f) => f.formula === formula).map(policy).join(", ")})`),
+        ];
+    });
+}
+
 export function renderScorecard(s: Scorecard): string {
     const fig = (f: Figure) => `  ${f.label}: ${f.value} ${f.unit}\n      ${f.formula}\n      from ${f.from.join(", ")}`;
     const lines = ["HA scorecard"];
     lines.push(" Out of rotation", ...s.rotation.map(fig), " Connection drain", ...s.drain.map(fig));
-    lines.push(" Replacement", ...s.replacement.map(fig), " Scale-out", ...s.scaleOut.map(fig));
+    lines.push(" Replacement", ...s.replacement.map(fig), " Scale-out", ...scaleOutByService(s.scaleOut));
     lines.push(" Rollout rollback", ...s.rollback.map(fig), " Grace period", ...s.grace.map(fig));
     lines.push(" AZ loss (static stability)", ...s.azLoss.map((f) => `${fig(f)}\n      ${f.staticallyStable ? "statically stable: min capacity survives the AZ loss" : `below min until the ASG replaces capacity; min ${f.minForStaticStability} would be statically stable`}`));
     const rto = s.database.rtoSeconds;
@@ -288,6 +307,5 @@ export function renderScorecard(s: Scorecard): string {
         `  downtime ${a.downtimeMinutesPerMonth} min/month vs ${a.baselineDowntimeMinutesPerMonth} min/month for a single-AZ, single-instance baseline (${a.baselinePercent} %)`,
         `  downtime reduction: ${a.downtimeReductionPercent} % (the seed project claimed ${a.seedClaimPercent} %)`,
     );
-    lines.push(" Warnings", ...(s.warnings.length ? s.warnings.map((w) => `  ! ${w}`) : ["  none"]));
     return lines.join("\n");
 }
