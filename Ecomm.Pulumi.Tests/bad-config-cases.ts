@@ -23,6 +23,8 @@ export interface CaseOptions {
     readonly realEngine?: boolean;
 }
 const patch = (key: string, p: Record<string, unknown>) => (raw: Record<string, string>) => withPatch(raw, key, p);
+/** MySQL cases bring their own app (the storefront speaks PostgreSQL only and would add its own problem). */
+const mysql = (p: Record<string, unknown>) => (raw: Record<string, string>) => ({ ...withPatch(raw, "ecomm:database", p), "ecomm:app": JSON.stringify({ source: "none" }) });
 const set = (key: string, value: string | undefined) => (raw: Record<string, string>) => {
     const out = { ...raw };
     if (value === undefined) delete out[key];
@@ -60,7 +62,7 @@ export const CASES: Case[] = [
     ["backup retention above 35", "dev", patch("ecomm:database", { backupRetentionDays: 36 }), "ecomm:database.backupRetentionDays", "0 to 35"],
     ["prod backup retention below 7", "prod", patch("ecomm:database", { backupRetentionDays: 3 }), "ecomm:database.backupRetentionDays", "7 to 35 in prod"],
     ["storage max below allocated", "dev", patch("ecomm:database", { allocatedStorageGb: 200, maxAllocatedStorageGb: 100 }), "ecomm:database.maxAllocatedStorageGb", "allocatedStorageGb (200)"],
-    ["engine/mode pair unsupported", "dev", patch("ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.4.3" }), "ecomm:database.engineVersion", "supported major versions"],
+    ["engine/mode pair unsupported", "dev", mysql({ mode: "aurora", engine: "mysql", engineVersion: "8.4.3" }), "ecomm:database.engineVersion", "supported major versions"],
     ["cluster class without local storage", "dev", patch("ecomm:database", { mode: "multi-az-cluster", allocatedStorageGb: 100, instanceClass: "db.m7g.large" }), "ecomm:database.instanceClass", "local NVMe"],
     ["overlapping windows", "dev", patch("ecomm:database", { backupWindow: "05:30-06:30", maintenanceWindow: "sun:05:00-sun:06:00" }), "ecomm:database.maintenanceWindow", "overlap"],
     ["alarm email malformed", "dev", patch("ecomm:monitoring", { alarmEmails: ["oncall"] }), "ecomm:monitoring.alarmEmails[0]", "email address"],
@@ -94,7 +96,7 @@ export const CASES: Case[] = [
     ["backup replica in the stack's own region", "prod", patch("ecomm:database", { backupReplicationRegion: "us-east-1" }), "ecomm:database.backupReplicationRegion", "another region than aws:region (us-east-1)"],
     ["pinned AZ count differs from availabilityZones", "dev", patch("ecomm:network", { availabilityZones: 2, availabilityZoneNames: ["us-east-1a", "us-east-1b", "us-east-1c"] }), "ecomm:network.availabilityZoneNames", "exactly availabilityZones (2)"],
     ["engine version pins a minor while automatic minor upgrades are on", "dev", patch("ecomm:database", { engineVersion: "17.7" }), "ecomm:database.engineVersion", "the major version only, e.g. 17"],
-    ["Aurora MySQL version pinned while automatic minor upgrades are on", "dev", patch("ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.0.mysql_aurora.3.10.0", instanceClass: "db.t4g.medium" }), "ecomm:database.engineVersion", "the major version only, e.g. 8.0"],
+    ["Aurora MySQL version pinned while automatic minor upgrades are on", "dev", mysql({ mode: "aurora", engine: "mysql", engineVersion: "8.0.mysql_aurora.3.10.0", instanceClass: "db.t4g.medium" }), "ecomm:database.engineVersion", "the major version only, e.g. 8.0"],
     ["deprecated PostgreSQL minor pinned", "dev", patch("ecomm:database", { engineVersion: "16.8", autoMinorVersionUpgrade: false }), "ecomm:database.engineVersion", "RDS stopped creating 16.5–16.8 on 2026-05-01"],
     ["engine version not of the engine's form", "dev", patch("ecomm:database", { engineVersion: "17.7.1", autoMinorVersionUpgrade: false }), "ecomm:database.engineVersion", "a full version such as 17.7"],
     ["major upgrade switch without applyImmediately", "prod", patch("ecomm:database", { allowMajorVersionUpgrade: true }), "ecomm:database.applyImmediately", "must be true while allowMajorVersionUpgrade is true"],

@@ -85,8 +85,9 @@ for (const stack of ["dev", "prod"] as const) {
             const frontendRole = one(r, ROLE, "web-frontend-role");
             const backendRole = one(r, ROLE, "web-backend-role");
             // Each instance role has its own instance policy (Session Manager, logs); only the backend's gets the database's.
-            assert.deepEqual(ofType(r, ROLE_POLICY).filter((p) => input(p, "role") === frontendRole.state.name).map((p) => p.name), ["web-frontend-instance-policy"]);
-            assert.deepEqual(ofType(r, ROLE_POLICY).filter((p) => input(p, "role") === backendRole.state.name).map((p) => p.name), ["web-backend-instance-policy", "database-access-policy"]);
+            // (and its own app artifact's read: app.test.ts)
+            assert.deepEqual(ofType(r, ROLE_POLICY).filter((p) => input(p, "role") === frontendRole.state.name).map((p) => p.name), ["web-frontend-instance-policy", "web-frontend-artifact-policy"]);
+            assert.deepEqual(ofType(r, ROLE_POLICY).filter((p) => input(p, "role") === backendRole.state.name).map((p) => p.name), ["web-backend-instance-policy", "web-backend-artifact-policy", "database-access-policy"]);
             for (const p of ofType(r, ROLE_POLICY)) assert.ok(!String(input(p, "policy")).includes(secretArn) || p.name === "database-access-policy", p.name);
         });
 

@@ -9,7 +9,7 @@
  */
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
-import { input, one, ofType, patched, run, type StackRun } from "./harness";
+import { input, one, ofType, patched, run, OWN_APP, type StackRun } from "./harness";
 import { finalSnapshotIdentifier, snapshotIdentifierProblem } from "../Ecomm.Pulumi/database/rules";
 
 const RANDOM_ID = "random:index/randomId:RandomId";
@@ -73,7 +73,7 @@ describe("final snapshot identifier: one per database lifetime", () => {
     ];
     for (const [title, patch] of replacements) {
         it(`gets a new identifier on ${title} (a new database lifetime)`, async () => {
-            const r = await run("prod", patched("prod", "ecomm:database", patch));
+            const r = await run("prod", { ...patched("prod", "ecomm:database", patch), ...(title === "a change of engine" ? OWN_APP : {}) });
             const id = snapshotIdOf(r);
             assert.notEqual(id, snapshotIdOf(first));
             assert.match(id, /^ecomm-prod-database-final-[0-9a-f]{8}$/);

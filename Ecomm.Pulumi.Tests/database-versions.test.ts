@@ -7,7 +7,7 @@
  */
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
-import { input, one, ofType, patched, refused, run, type RecordedResource, type StackRun } from "./harness";
+import { input, one, ofType, patched, refused, run, type RecordedResource, OWN_APP, type StackRun } from "./harness";
 import { defaultEngineVersion, engineVersionProblem, isMajorOnly } from "../Ecomm.Pulumi/database/rules";
 
 const INSTANCE = "aws:rds/instance:Instance";
@@ -40,7 +40,7 @@ describe("engine versions: defaults per engine and mode when engineVersion is no
         it(`${title}: ${version}, family ${family}`, async () => {
             const db = patched(stack, "ecomm:database", patch)["ecomm:database"] as Record<string, unknown>;
             delete db.engineVersion;
-            const r = await run(stack, { "ecomm:database": db });
+            const r = await run(stack, { "ecomm:database": db, ...(db.engine === "mysql" ? OWN_APP : {}) });
             assert.equal(input(one(r, type), "engineVersion"), version);
             assert.equal(input(one(r, type === INSTANCE ? PARAMS : CLUSTER_PARAMS), "family"), family);
         });
@@ -81,9 +81,9 @@ describe("engine versions: a pinned minor needs automatic minor upgrades off", (
     });
 
     it("refuses a MySQL minor with automatic upgrades on, and accepts it with them off", async () => {
-        const err = await refused("dev", patched("dev", "ecomm:database", { engine: "mysql", engineVersion: "8.4.7" }));
+        const err = await refused("dev", { ...patched("dev", "ecomm:database", { engine: "mysql", engineVersion: "8.4.7" }), ...OWN_APP });
         assert.match(err.message, /ecomm:database\.engineVersion = "8\.4\.7"/);
-        const r = await run("dev", patched("dev", "ecomm:database", { engine: "mysql", engineVersion: "8.4.7", autoMinorVersionUpgrade: false }));
+        const r = await run("dev", { ...patched("dev", "ecomm:database", { engine: "mysql", engineVersion: "8.4.7", autoMinorVersionUpgrade: false }), ...OWN_APP });
         assert.equal(input(one(r, INSTANCE), "engineVersion"), "8.4.7");
     });
 });
@@ -105,16 +105,16 @@ describe("engine versions: Aurora and Multi-AZ DB clusters follow the same rule"
 
     it("aurora mysql: refuses a full Aurora version with automatic upgrades on; pins it with them off", async () => {
         const pinned = { mode: "aurora", engine: "mysql", engineVersion: "8.0.mysql_aurora.3.10.0", instanceClass: "db.t4g.medium" };
-        const err = await refused("dev", patched("dev", "ecomm:database", pinned));
+        const err = await refused("dev", { ...patched("dev", "ecomm:database", pinned), ...OWN_APP });
         assert.match(err.message, /ecomm:database\.engineVersion = "8\.0\.mysql_aurora\.3\.10\.0": "8\.0\.mysql_aurora\.3\.10\.0" pins a minor version; give the major version only, e\.g\. 8\.0/);
-        const r = await run("dev", patched("dev", "ecomm:database", { ...pinned, autoMinorVersionUpgrade: false }));
+        const r = await run("dev", { ...patched("dev", "ecomm:database", { ...pinned, autoMinorVersionUpgrade: false }), ...OWN_APP });
         assert.equal(input(one(r, CLUSTER), "engineVersion"), "8.0.mysql_aurora.3.10.0");
         assert.equal(input(one(r, CLUSTER), "autoMinorVersionUpgrade"), false);
         for (const m of ofType(r, CLUSTER_INSTANCE)) assert.equal(input(m, "autoMinorVersionUpgrade"), false, m.name);
     });
 
     it("aurora mysql: refuses a community MySQL version, which is not an Aurora version", async () => {
-        const err = await refused("dev", patched("dev", "ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.0.40", instanceClass: "db.t4g.medium", autoMinorVersionUpgrade: false }));
+        const err = await refused("dev", { ...patched("dev", "ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.0.40", instanceClass: "db.t4g.medium", autoMinorVersionUpgrade: false }), ...OWN_APP });
         assert.match(err.message, /"8\.0\.40" is not a version of aurora-mysql/);
     });
 

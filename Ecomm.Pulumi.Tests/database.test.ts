@@ -1,6 +1,6 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
-import { input, jsonInput, one, ofType, patched, refused, run, type RecordedResource, type StackRun } from "./harness";
+import { input, jsonInput, one, ofType, patched, refused, run, type RecordedResource, OWN_APP, type StackRun } from "./harness";
 
 const INSTANCE = "aws:rds/instance:Instance";
 const CLUSTER = "aws:rds/cluster:Cluster";
@@ -35,7 +35,7 @@ const SHAPES: Shape[] = [
     {
         title: "dev multi-az-instance mysql on db.t4g.micro",
         stack: "dev",
-        config: patched("dev", "ecomm:database", { mode: "multi-az-instance", engine: "mysql", engineVersion: "8.4" }),
+        config: { ...patched("dev", "ecomm:database", { mode: "multi-az-instance", engine: "mysql", engineVersion: "8.4" }), ...OWN_APP },
         mode: "multi-az-instance",
         engine: "mysql",
         family: "mysql8.4",
@@ -62,7 +62,7 @@ const SHAPES: Shape[] = [
     {
         title: "prod multi-az-cluster mysql",
         stack: "prod",
-        config: patched("prod", "ecomm:database", { mode: "multi-az-cluster", engine: "mysql", engineVersion: "8.0", instanceClass: "db.m6gd.large", allocatedStorageGb: 400 }),
+        config: { ...patched("prod", "ecomm:database", { mode: "multi-az-cluster", engine: "mysql", engineVersion: "8.0", instanceClass: "db.m6gd.large", allocatedStorageGb: 400 }), ...OWN_APP },
         mode: "multi-az-cluster",
         engine: "mysql",
         family: "mysql8.0",
@@ -87,7 +87,7 @@ const SHAPES: Shape[] = [
     {
         title: "prod aurora mysql with two readers",
         stack: "prod",
-        config: patched("prod", "ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.0", instanceClass: "db.r7g.large", readerCount: 2 }),
+        config: { ...patched("prod", "ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.0", instanceClass: "db.r7g.large", readerCount: 2 }), ...OWN_APP },
         mode: "aurora",
         engine: "aurora-mysql",
         family: "aurora-mysql8.0",
@@ -340,7 +340,7 @@ describe("DatabaseComponent backup replication to another region", () => {
 describe("DatabaseComponent refuses bad database config, naming the key", () => {
     const cases: [string, "dev" | "prod", Record<string, unknown>, string][] = [
         ["single-az in prod", "prod", patched("prod", "ecomm:database", { mode: "single-az" }), "ecomm:database.mode"],
-        ["Aurora MySQL 8.4 (Aurora MySQL 3 is 8.0)", "dev", patched("dev", "ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.4.3", instanceClass: "db.t4g.medium" }), "ecomm:database.engineVersion"],
+        ["Aurora MySQL 8.4 (Aurora MySQL 3 is 8.0)", "dev", { ...patched("dev", "ecomm:database", { mode: "aurora", engine: "mysql", engineVersion: "8.4.3", instanceClass: "db.t4g.medium" }), ...OWN_APP }, "ecomm:database.engineVersion"],
         ["PostgreSQL 12 on RDS", "dev", patched("dev", "ecomm:database", { engineVersion: "12.22" }), "ecomm:database.engineVersion"],
         ["a Multi-AZ DB cluster on a class without local NVMe", "prod", patched("prod", "ecomm:database", { mode: "multi-az-cluster", allocatedStorageGb: 400 }), "ecomm:database.instanceClass"],
         ["Aurora on db.t4g.micro", "dev", patched("dev", "ecomm:database", { mode: "aurora", engineVersion: "16" }), "ecomm:database.instanceClass"],

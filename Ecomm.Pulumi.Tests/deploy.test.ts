@@ -50,7 +50,7 @@ function settingsOf(run: DeployRun, stack: string): Settings {
     return found[0].inputs as unknown as Settings;
 }
 
-const EXPECTED_PATHS = ["Ecomm.Pulumi/**", "Pulumi*.yaml", "package*.json", "tsconfig.json", "!docs/**", "!**/*.md"];
+const EXPECTED_PATHS = ["Ecomm.Pulumi/**", "storefront/**", "Pulumi*.yaml", "package*.json", "tsconfig.json", "!docs/**", "!**/*.md"];
 
 describe("deployment settings from deploy/Pulumi.main.yaml", () => {
     let run: DeployRun;
@@ -149,6 +149,10 @@ describe("path filters", () => {
         for (const f of ["Ecomm.Pulumi/stack.ts", "Ecomm.Pulumi/config.ts", "Pulumi.yaml", "Pulumi.prod.yaml", "package.json", "package-lock.json", "tsconfig.json"]) {
             assert.equal(deploys([f]), true, f);
         }
+    });
+    it("a change to the app the program ships deploys (a new build is a new artifact and launch template)", () => {
+        for (const f of ["storefront/backend/shop.ts", "storefront/frontend/app.js", "storefront/build.ts", "storefront/package.json"]) assert.equal(deploys([f]), true, f);
+        assert.equal(deploys(["storefront/README.md"]), false);
     });
     it("changes to the tools beside the program (offline runner, plan, gameday) do not deploy", () => {
         assert.equal(deploys(["tools/offline/mocks.ts", "tools/plan/cli.ts", "tools/gameday/session.ts"]), false);

@@ -15,6 +15,12 @@ import { requireTool } from "../tools/testing/require-tool";
 export type { RecordedResource, StackRun };
 export { patched };
 
+/**
+ * Config for a stack that runs its own app, not the storefront: `ecomm:app.source none`. MySQL stacks need it
+ * (the storefront speaks PostgreSQL only, and the program refuses the pair, naming ecomm:database.engine).
+ */
+export const OWN_APP: Readonly<Record<string, unknown>> = { "ecomm:app": { source: "none" } };
+
 export function run(stack: string, config?: Record<string, unknown>): Promise<StackRun> {
     return runStack({ stack, config });
 }

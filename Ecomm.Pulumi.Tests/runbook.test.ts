@@ -2,7 +2,7 @@ import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { patched, run, type StackRun } from "./harness";
+import { patched, run, OWN_APP, type StackRun } from "./harness";
 import { PROJECT_ROOT } from "../tools/offline/run";
 
 const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -35,7 +35,7 @@ describe("docs/RUNBOOK.md", () => {
         [
             "prod multi-az-cluster",
             "prod",
-            patched("prod", "ecomm:database", { mode: "multi-az-cluster", engine: "mysql", engineVersion: "8.0", instanceClass: "db.m6gd.large", allocatedStorageGb: 400 }),
+            { ...patched("prod", "ecomm:database", { mode: "multi-az-cluster", engine: "mysql", engineVersion: "8.0", instanceClass: "db.m6gd.large", allocatedStorageGb: 400 }), ...OWN_APP },
         ],
     ];
     const recorded = new Map<string, string[]>();

@@ -14,6 +14,7 @@ import { planExperiments } from "./resilience/experiments";
 import { DatabaseComponent } from "./database/database-component";
 import type { EcommStackOutputInputs } from "./outputs";
 import { DatabaseAccessComponent } from "./database/access-component";
+import { resolveApps } from "./app/apps";
 import { DomainComponent } from "./dns/domain-component";
 import { isOfflineEngine } from "./shared/offline-engine";
 import { placeholderProblems } from "./config/placeholders";
@@ -113,6 +114,10 @@ export async function ecommStack() {
         ? new DomainComponent("domain", { domainName: config.domain.name, hostedZoneId: config.domain.hostedZoneId }, opts)
         : undefined;
 
+    // The app's artifacts (the storefront's, built and uploaded here, or a team's own): before the web tier,
+    // whose launch templates name them.
+    const { apps } = await resolveApps(config.app, { region, forceDestroy: !config.loadBalancer.deletionProtection, opts });
+
     const web = new WebTierComponent(
         "web",
         {
@@ -129,6 +134,7 @@ export async function ecommStack() {
             logGroupPrefix: `/ecomm/${stack}`,
             logRetentionDays: config.logs.retentionDays,
             backendDatabaseParameterPath: databaseParameterPath,
+            apps,
             alarmNamePrefix,
         },
         opts,

@@ -20,12 +20,14 @@ export type EcommStack = (typeof ECOMM_STACKS)[number];
 export const POLICY_GROUP_MODES = ["audit", "preventative"] as const;
 
 /**
- * Changes that deploy (or preview): the program, the stack files, the dependency set and the compiler
- * settings `pulumi up` type-checks with. Docs and Markdown anywhere never trigger a deployment.
+ * Changes that deploy (or preview): the program, the app it builds and ships (storefront/: a new build is a
+ * new artifact and launch template), the stack files, the dependency set and the compiler settings `pulumi up`
+ * type-checks with. Docs and Markdown anywhere never trigger a deployment.
  * Patterns are matched against the whole path from the repository root; `!` marks an exclude.
  */
 export const DEFAULT_PATHS: readonly string[] = [
     "Ecomm.Pulumi/**",
+    "storefront/**",
     "Pulumi*.yaml",
     "package*.json",
     "tsconfig.json",

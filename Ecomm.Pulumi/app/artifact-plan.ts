@@ -91,3 +91,8 @@ export function bucketArnOf(bucket: string, partition = "aws"): string {
 export function ownArtifactRef(own: { readonly bucket: string; readonly key: string; readonly sha256: string }, region: string): ArtifactRef {
     return { bucket: own.bucket, key: own.key, sha256: own.sha256, region };
 }
+
+/** The partition a region belongs to (ARNs name it): `aws`, `aws-cn`, `aws-us-gov`. */
+export function partitionOf(region: string): string {
+    return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+}

@@ -8,6 +8,8 @@
  * the bad value and what is allowed, before any resource is registered.
  */
 import { z } from "zod";
+import { appSchema, storefrontEngineProblem } from "../app/config";
+import { appPortProblem } from "../app/artifact-plan";
 import { databaseSchema } from "../database/config";
 import { requiredAvailabilityZones } from "../database/rules";
 import { certificateArnSchema, certificateRegion, domainSchema } from "../dns/config";
@@ -65,6 +67,8 @@ function stackShape(env: Environment) {
         certificateArn: certificateArnSchema().optional(),
         /** Extra tags for every taggable resource (AWS's tag rules and the program's own keys: shared/tags.ts). */
         tags: tagsSchema(),
+        /** The app the instances run (the storefront by default) and where its artifacts come from (app/config.ts). */
+        app: appSchema(),
     };
 }
 
@@ -182,6 +186,19 @@ export function prodRules(c: Parsed, report: Report): void {
     if (!c.network.flowLogs.enabled) report(["network", "flowLogs", "enabled"], false, "must be true in prod");
 }
 
+/** The storefront speaks PostgreSQL only: with it, a MySQL database is refused at `ecomm:database.engine`. */
+export function storefrontEngineRule(c: Parsed, report: Report): void {
+    const problem = storefrontEngineProblem(c.app.source, c.database.engine);
+    if (problem) report(["database", "engine"], c.database.engine, problem);
+}
+
+/** The backend's app listens on loopback behind nginx, which holds the backend's port. */
+export function appPortRule(c: Parsed, report: Report): void {
+    if (c.app.source === "none") return;
+    const problem = appPortProblem(c.app.appPort, c.backend.port);
+    if (problem) report(["app", "appPort"], c.app.appPort, problem.replace("the service's port", "ecomm:backend.port"));
+}
+
 /** The cross-area rules, in the order their problems are listed. */
 const CROSS_AREA_RULES: readonly ((c: Parsed, report: Report, context: Context) => void)[] = [
     databaseZonesRule,
@@ -189,6 +206,8 @@ const CROSS_AREA_RULES: readonly ((c: Parsed, report: Report, context: Context) 
     regionRules,
     cpuStressRule,
     serviceRoutingRule,
+    storefrontEngineRule,
+    appPortRule,
     requiredValuesRule,
     domainOrCertificateRule,
     prodRules,

@@ -31,17 +31,17 @@ export const COLD_BOOT_STEPS: readonly BootStep[] = [
         source: "estimate for Amazon Linux 2023 on Nitro (AL2023 has no boot-time figure in its docs)",
     },
     {
-        step: "dnf install nginx amazon-cloudwatch-agent rsyslog (repository metadata, then the packages, through the NAT gateway)",
+        step: "what serves: dnf install nginx (repository metadata, then the package), the app artifact from S3, and on the backend dnf install nodejs22, the RDS CA bundle and the app's start",
         seconds: 90,
-        source: "estimate: AL2023 repository metadata plus about 100 MB of packages on a burstable instance; nginx waits for all three",
+        source: "estimate, not re-measured since the logging packages (amazon-cloudwatch-agent, rsyslog) moved after serving: AL2023 repository metadata plus nginx and Node.js 22 through the NAT gateway on a burstable instance, a few MB from S3 through the gateway endpoint",
     },
     {
         step: "one failed dnf attempt and the script's first back-off (`sleep 5`)",
         seconds: 35,
-        source: "web-server.sh install_packages: 5 attempts, sleep attempt × 5 s; dnf's default timeout is 30 s",
+        source: "web-server.sh retry: 5 attempts, sleep attempt × 5 s; dnf's default timeout is 30 s",
     },
     {
-        step: "pages, nginx.conf, nginx -t, systemctl enable --now nginx",
+        step: "nginx.conf, nginx -t, systemctl enable --now nginx, boot-ok (the health paths answer 200 from here)",
         seconds: 5,
         source: "estimate: a few file writes and a service start",
     },

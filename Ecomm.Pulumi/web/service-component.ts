@@ -9,6 +9,7 @@ import { groupSizeProblems, instanceTypeOverrides } from "./scaling";
 import { createScalingPolicies } from "./scaling-policies";
 import { problemLine } from "../shared/problems";
 import { base64, renderUserData, type ServiceRole } from "../userdata/render";
+import type { ArtifactReadStatement, ArtifactRef } from "../app/artifact-plan";
 import { LOG_KINDS, serviceLogGroupNames, type ServiceLogGroups } from "./logs";
 
 /** Metrics the ASG publishes to CloudWatch every minute (free for ASG group metrics). */
@@ -140,6 +141,22 @@ export interface ServiceComponentArgs {
         /** The region of the parameters. @example "us-east-1" */
         readonly region: string;
     };
+    /**
+     * The service's app: the boot script downloads the artifact, checks its sha256 and serves it (frontend)
+     * or runs it behind nginx (backend). The instance role gets `readStatement` (its own key) and nothing else
+     * of the bucket. A different artifact renders different user data: a new launch template version.
+     * @default undefined (nginx serves placeholder pages)
+     */
+    readonly app?: ServiceApp;
+}
+
+/** A service's app artifact, as the stack resolves it from `ecomm:app`. */
+export interface ServiceApp {
+    readonly artifact: pulumi.Input<ArtifactRef>;
+    /** `s3:GetObject` on exactly the artifact's key (`app/artifact-plan.ts`). */
+    readonly readStatement: pulumi.Input<ArtifactReadStatement>;
+    /** The backend app's loopback port (nginx proxies the service's port to it). @default 8080 */
+    readonly appPort?: number;
 }
 
 /**
@@ -186,7 +203,7 @@ export class ServiceComponent extends pulumi.ComponentResource {
         this.securityGroupId = sg.id;
         this.logGroupNames = serviceLogGroupNames(args.logGroupPrefix);
         const logGroups = this.createLogGroups(name, args);
-        const { role, profile } = this.createInstanceProfile(name, logGroups);
+        const { role, profile } = this.createInstanceProfile(name, logGroups, args.app);
         this.roleName = role.name;
         this.roleArn = role.arn;
         const template = this.createLaunchTemplate(name, args, sg, profile, logGroups);
@@ -281,7 +298,7 @@ export class ServiceComponent extends pulumi.ComponentResource {
      * Session Manager, Run Command and the CloudWatch agent writing to this service's log groups, as one
      * inline policy (`instance-role.ts`); no managed policy, no SSH key anywhere.
      */
-    private createInstanceProfile(name: string, logGroups: aws.cloudwatch.LogGroup[]): { role: aws.iam.Role; profile: aws.iam.InstanceProfile } {
+    private createInstanceProfile(name: string, logGroups: aws.cloudwatch.LogGroup[], app: ServiceApp | undefined): { role: aws.iam.Role; profile: aws.iam.InstanceProfile } {
         const role = new aws.iam.Role(
             `${name}-role`,
             {
@@ -295,8 +312,12 @@ export class ServiceComponent extends pulumi.ComponentResource {
             { role: role.name, policy: pulumi.all(logGroups.map((g) => g.arn)).apply((arns) => policyDocument(instanceRoleStatements(arns))) },
             { parent: this },
         );
-        // Instances must not boot before their role may register with SSM and ship logs.
-        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this, dependsOn: [policy] });
+        // The boot downloads the artifact: exactly its own key.
+        const artifactPolicy = app
+            ? new aws.iam.RolePolicy(`${name}-artifact-policy`, { role: role.name, policy: pulumi.output(app.readStatement).apply((st) => policyDocument([st])) }, { parent: this })
+            : undefined;
+        // Instances must not boot before their role may register with SSM, ship logs and read the artifact.
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this, dependsOn: artifactPolicy ? [policy, artifactPolicy] : [policy] });
         return { role, profile };
     }
 
@@ -332,15 +353,19 @@ export class ServiceComponent extends pulumi.ComponentResource {
                     { resourceType: "instance", tags },
                     { resourceType: "volume", tags },
                 ],
-                userData: base64(
-                    renderUserData({
-                        role: args.role,
-                        port: args.port,
-                        healthCheckPath: args.healthCheckPath,
-                        loadBalancerIdleTimeoutSeconds: args.loadBalancerIdleTimeoutSeconds,
-                        logGroups: this.logGroupNames,
-                        database: args.database,
-                    }),
+                userData: pulumi.output(args.app?.artifact).apply((artifact) =>
+                    base64(
+                        renderUserData({
+                            role: args.role,
+                            port: args.port,
+                            healthCheckPath: args.healthCheckPath,
+                            loadBalancerIdleTimeoutSeconds: args.loadBalancerIdleTimeoutSeconds,
+                            logGroups: this.logGroupNames,
+                            database: args.database,
+                            artifact,
+                            appPort: args.app?.appPort,
+                        }),
+                    ),
                 ),
                 updateDefaultVersion: true,
                 tags: { Name: `${name}-lt` },

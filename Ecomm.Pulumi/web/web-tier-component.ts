@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { LoadBalancerConfig, ServiceConfig } from "../config/schema";
 import { refreshRollbackPlan } from "../monitoring/alarms";
-import { ServiceComponent } from "./service-component";
+import { ServiceComponent, type ServiceApp } from "./service-component";
 import { ACCESS_LOG_PREFIX } from "./access-logs";
 import { createAccessLogsBucket } from "./log-buckets";
 import { targetGroupHealthCheck } from "./health-check";
@@ -68,6 +68,11 @@ export interface WebTierComponentArgs {
      * @default undefined (the backend gets no database settings)
      */
     readonly backendDatabaseParameterPath?: string;
+    /**
+     * Each built-in service's app artifact (`ecomm:app`), with its role's one read statement.
+     * @default {} (placeholder pages)
+     */
+    readonly apps?: Readonly<Partial<Record<ServiceRole, ServiceApp>>>;
     /**
      * The prefix the stack's `MonitoringComponent` names its alarms with (its `namePrefix`). With it, each
      * service's instance refresh watches that service's health alarms (`<prefix>-<role>-unhealthy-hosts`,
@@ -344,6 +349,7 @@ export class WebTierComponent extends pulumi.ComponentResource {
                     role === "backend" && args.backendDatabaseParameterPath !== undefined
                         ? { parameterPath: args.backendDatabaseParameterPath, region: args.region }
                         : undefined,
+                app: args.apps?.[role],
             },
             { parent: this },
         );

@@ -221,7 +221,8 @@ export function estimateCost(resources: readonly RecordedResource[], table: Pric
         fixed("CloudWatch Logs (services)", `${serviceLogs.length} log groups, ${gb} GB ingested`, gb * (u.logsIngestPerGb + u.logsStoragePerGbMonth));
     }
     if (g.ofType(TYPES.flowLog).length > 0) fixed("VPC flow logs", `${usage.flowLogGbPerMonth} GB ingested`, usage.flowLogGbPerMonth * (u.logsIngestPerGb + u.logsStoragePerGbMonth));
-    const logBuckets = g.ofType(TYPES.bucket).length;
+    // The ALB's access logs (the web tier's buckets); the app's artifact buckets hold a few MB per build.
+    const logBuckets = g.ofType(TYPES.bucket).filter((b) => b.parentUrn.includes("ecomm:web:WebTierComponent")).length;
     if (logBuckets > 0) fixed("S3 access logs", `${usage.accessLogGbPerMonth} GB stored`, usage.accessLogGbPerMonth * u.s3StandardPerGbMonth);
 
     const sum = (key: "monthly" | "monthlyAtMax") => round2(lines.reduce((total, l) => total + (l[key] ?? 0), 0));
