@@ -69,7 +69,7 @@ describe("good stack files", () => {
         const ami = JSON.stringify({ ami: "ami-0123456789abcdef0" });
         const c = parseStackConfig({ "ecomm:environment": "prod", "ecomm:certificateArn": prodRaw()["ecomm:certificateArn"], "ecomm:monitoring": prodRaw()["ecomm:monitoring"], "ecomm:frontend": ami, "ecomm:backend": ami });
         assert.equal(c.network.availabilityZones, NETWORK_DEFAULTS.prod.availabilityZones);
-        // The grace period covers a cold boot (boot-plan.ts): 160 s + 5 s × 2, rounded up to 180 s.
+        // The grace period covers a cold boot (web/cold-boot.ts): 160 s + 5 s × 2, rounded up to 180 s.
         assert.equal(c.frontend.healthCheckGracePeriodSeconds, 180);
         assert.equal(c.loadBalancer.wafMode, "block");
         assert.equal(c.network.natGateways, "perAz");

@@ -16,8 +16,6 @@ const exec = promisify(execCb);
 const ROOT = path.resolve(__dirname, "..");
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const LINES = README.split("\n");
-/** Written by the branch that regroups Ecomm.Pulumi/ into area folders; remove from here once it has landed. */
-const PENDING_DOCS = new Set(["docs/architecture.md"]);
 
 /** README without fenced code, generated blocks and inline code: the prose a person wrote by hand. */
 function prose(text: string): string {
@@ -60,7 +58,7 @@ describe("README", () => {
     it("links only to files that exist", () => {
         const links = [...README.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
         assert.ok(links.length > 5);
-        const missing = links.filter((l) => !PENDING_DOCS.has(l) && !fs.existsSync(path.join(ROOT, l)));
+        const missing = links.filter((l) => !fs.existsSync(path.join(ROOT, l)));
         assert.deepEqual(missing, []);
     });
 

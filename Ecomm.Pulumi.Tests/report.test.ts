@@ -29,7 +29,7 @@ describe("scorecard of the real stacks", () => {
 
     it("prod: replacement, scale-out, AZ loss and database failover", () => {
         const s = buildScorecard(prod.resources, "prod");
-        // detection 10 + launch 40 + cold boot 160 (boot-plan.ts) + grace 180
+        // detection 10 + launch 40 + cold boot 160 (web/cold-boot.ts) + grace 180
         assert.deepEqual(s.replacement.map((f) => f.value), [390, 390]);
         // every policy: 3 datapoints x 60 s + 120 s warmup; 3 policies per service
         assert.deepEqual(s.scaleOut.map((f) => f.value), [300, 300, 300, 300, 300, 300]);

@@ -215,7 +215,7 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.equal((r.outputs.privateSubnetIds as string[]).length, stack === "prod" ? 3 : 2);
                 for (const id of r.outputs.publicSubnetIds as string[]) assert.ok(!input<string[]>(asg, "vpcZoneIdentifiers").includes(id));
                 assert.equal(input(asg, "healthCheckType"), "ELB");
-                // A cold boot (160 s, boot-plan.ts) + interval × healthy threshold, rounded up to 30 s.
+                // A cold boot (160 s, web/cold-boot.ts) + interval × healthy threshold, rounded up to 30 s.
                 assert.equal(input(asg, "healthCheckGracePeriod"), 180);
                 assert.equal(input(asg, "minElbCapacity"), want.min);
                 assert.equal(input(asg, "defaultInstanceWarmup"), 120);

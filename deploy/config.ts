@@ -3,7 +3,7 @@
  * Pulumi organisation and GitHub repository the ecomm stacks deploy from, which branch drives each stack,
  * and which IAM role each stack's deployments assume through OIDC.
  *
- * Same rules as the main program's config (`Ecomm.Pulumi/config.ts`): one zod schema holds every default
+ * Same rules as the main program's config (`Ecomm.Pulumi/config/schema.ts`): one zod schema holds every default
  * and rule, unknown keys are refused, and every problem is reported at once naming the full key
  * (`ecomm-deploy:stacks.prod.roleArn`), the bad value and what is allowed — before any resource exists.
  */
@@ -36,7 +36,7 @@ export const DEFAULT_PATHS: readonly string[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------------
-// Building blocks (the same shapes as Ecomm.Pulumi/config.ts)
+// Building blocks (the same shapes as Ecomm.Pulumi/config/fields.ts)
 // ---------------------------------------------------------------------------------------------------
 
 const strict = strictObject;

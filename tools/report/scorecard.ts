@@ -31,7 +31,7 @@ export interface Scorecard {
     readonly scaleOut: Figure[];
     /** Per service: how long a bad rollout (image, boot script) takes to trigger the refresh's auto rollback. */
     readonly rollback: Figure[];
-    /** Per service: the grace period against a cold boot plus the healthy checks (boot-plan.ts). */
+    /** Per service: the grace period against a cold boot plus the healthy checks (web/cold-boot.ts). */
     readonly grace: Figure[];
     /** Per service: instances left after the fullest AZ fails, against the configured minimum. */
     readonly azLoss: (Figure & { readonly minSize: number; readonly staticallyStable: boolean; readonly minForStaticStability: number })[];
@@ -129,7 +129,7 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
             value: replaced,
             unit: "s",
             formula: `detection ${detection} s + launch ${launch} s${warm ? " (warm pool)" : ""} + boot ${boot} s + grace ${grace} s = ${replaced} s`,
-            from: [`${tg?.name ?? "(no target group)"}.healthCheck`, `${asg.name}.healthCheckGracePeriod`, `${asg.name}.warmPool`, "sla.json estimates", "boot-plan.ts COLD_BOOT_STEPS"],
+            from: [`${tg?.name ?? "(no target group)"}.healthCheck`, `${asg.name}.healthCheckGracePeriod`, `${asg.name}.warmPool`, "sla.json estimates", "web/cold-boot.ts COLD_BOOT_STEPS"],
         });
 
         const hc = rec(tg?.inputs.healthCheck);
@@ -140,7 +140,7 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
             value: grace - graceNeeded,
             unit: "s",
             formula: `grace ${grace} s − (cold boot ${COLD_BOOT_SECONDS} s [${COLD_BOOT_STEPS.map((s) => s.seconds).join(" + ")}] + interval × healthy threshold ${healthy} s) = ${grace - graceNeeded} s to spare`,
-            from: [`${asg.name}.healthCheckGracePeriod`, `${tg?.name ?? "(no target group)"}.healthCheck`, "boot-plan.ts COLD_BOOT_STEPS"],
+            from: [`${asg.name}.healthCheckGracePeriod`, `${tg?.name ?? "(no target group)"}.healthCheck`, "web/cold-boot.ts COLD_BOOT_STEPS"],
         });
         if (grace < graceNeeded) warnings.push(`${service}: a ${grace} s grace period is shorter than a cold boot plus healthy checks (${graceNeeded} s): booting instances get replaced`);
 
