@@ -32,7 +32,7 @@ describe("one rule, one place", () => {
     });
 
     it("the structured keys are derived from the schema's shape: objects, lists and maps, not strings", () => {
-        assert.deepEqual([...STRUCTURED_KEYS].sort(), ["app", "backend", "database", "domain", "frontend", "loadBalancer", "logs", "monitoring", "network", "resilience", "tags"]);
+        assert.deepEqual([...STRUCTURED_KEYS].sort(), ["app", "backend", "database", "domain", "frontend", "loadBalancer", "logs", "monitoring", "network", "resilience", "services", "tags"]);
     });
 });
 

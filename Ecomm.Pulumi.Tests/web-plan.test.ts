@@ -77,10 +77,11 @@ describe("listener plan", () => {
 
 describe("names", () => {
     it("names the ALB and target groups after the tier, within AWS's 32 characters after auto-naming", () => {
-        assert.deepEqual(loadBalancerNames("web"), { alb: "web-alb", frontendTg: "web-frontend-tg", backendTg: "web-backend-tg" });
-        assert.deepEqual(webTierNameProblems("web"), []);
-        assert.deepEqual(webTierNameProblems("storefront-w"), []); // "storefront-w-frontend-tg" is exactly 24
-        const problems = webTierNameProblems("storefront-web");
+        assert.deepEqual(loadBalancerNames("web", ["frontend", "backend"]), { alb: "web-alb", targetGroups: { frontend: "web-frontend-tg", backend: "web-backend-tg" } });
+        const builtIn = ["frontend", "backend"];
+        assert.deepEqual(webTierNameProblems("web", builtIn), []);
+        assert.deepEqual(webTierNameProblems("storefront-w", builtIn), []); // "storefront-w-frontend-tg" is exactly 24
+        const problems = webTierNameProblems("storefront-web", builtIn);
         assert.equal(problems.length, 2);
         assert.match(problems[0], /"storefront-web-frontend-tg" is 26 characters/);
     });

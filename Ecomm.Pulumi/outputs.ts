@@ -23,7 +23,18 @@ export type EcommDatabaseMode = (typeof ECOMM_DATABASE_MODES)[number];
  * An output's type: a string, a whole number, a list of strings, or one string out of a fixed set.
  * Adding a value to a `oneOf` set can break a consumer's exhaustive `switch`, so it is a contract change.
  */
-export type OutputType = "string" | "number" | "string[]" | "map" | { readonly oneOf: readonly string[] };
+export type OutputType = "string" | "number" | "string[]" | "map" | "services" | { readonly oneOf: readonly string[] };
+
+/** What the `services` output holds for each service of the service table. */
+export interface EcommServiceOutputs {
+    readonly asgName: string;
+    readonly targetGroupArn: string;
+    readonly targetGroupArnSuffix: string;
+    readonly securityGroupId: string;
+}
+
+/** The fields of each entry of the `services` output, in order. */
+export const SERVICE_OUTPUT_FIELDS = ["asgName", "targetGroupArn", "targetGroupArnSuffix", "securityGroupId"] as const satisfies readonly (keyof EcommServiceOutputs)[];
 
 /**
  * `stable`: kept with the same name and type; removing or renaming it follows the breaking-change rules
@@ -72,6 +83,11 @@ export const OUTPUT_CONTRACT = {
     backendTargetGroupArn: { type: "string", stability: "experimental", meaning: "the backend's (`/api/*`) target group" },
     backendTargetGroupArnSuffix: { type: "string", stability: "experimental", meaning: "the `TargetGroup` dimension of the backend's ALB metrics" },
     backendSecurityGroupId: { type: "string", stability: "stable", meaning: "the backend instances' security group (the only one the database admits)" },
+    services: {
+        type: "services",
+        stability: "experimental",
+        meaning: "every service behind the ALB (`frontend`, `backend` and each of `ecomm:services`) by name: its `asgName`, `targetGroupArn`, `targetGroupArnSuffix` and `securityGroupId`",
+    },
     alertTopicArn: { type: "string", stability: "stable", meaning: "the SNS topic that pages ecomm's on-call" },
     dashboardName: { type: "string", stability: "experimental", meaning: "the CloudWatch dashboard's name" },
     dashboardUrl: { type: "string", stability: "experimental", meaning: "a console link to the dashboard" },
@@ -117,6 +133,8 @@ export type TypeOf<T extends OutputType> = T extends "string"
         ? string[]
         : T extends "map"
           ? Readonly<Record<string, string>>
+          : T extends "services"
+            ? Readonly<Record<string, EcommServiceOutputs>>
         : T extends { readonly oneOf: readonly (infer V)[] }
           ? V
           : never;
@@ -161,6 +179,7 @@ export function outputNamesFor(mode: EcommDatabaseMode): EcommOutputName[] {
 /** An output type as TypeScript text: `string`, `string[]`, `"dev" | "prod"`. */
 export function typeText(type: OutputType): string {
     if (type === "map") return "Record<string, string>";
+    if (type === "services") return `Record<string, { ${SERVICE_OUTPUT_FIELDS.map((f) => `${f}: string`).join("; ")} }>`;
     return typeof type === "string" ? type : type.oneOf.map((v) => JSON.stringify(v)).join(" | ");
 }
 
@@ -169,6 +188,8 @@ function show(value: unknown): string {
     const text = JSON.stringify(value);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 
 /** Why `value` is not of `type`, or undefined when it is. */
 export function typeProblem(type: OutputType, value: unknown): string | undefined {
@@ -180,7 +201,9 @@ export function typeProblem(type: OutputType, value: unknown): string | undefine
               : type === "string[]"
                 ? Array.isArray(value) && value.every((v) => typeof v === "string")
                 : type === "map"
-                  ? !!value && typeof value === "object" && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string")
+                  ? isObject(value) && Object.values(value).every((v) => typeof v === "string")
+                  : type === "services"
+                    ? isObject(value) && Object.values(value).every((v) => isObject(v) && SERVICE_OUTPUT_FIELDS.every((f) => typeof v[f] === "string") && Object.keys(v).length === SERVICE_OUTPUT_FIELDS.length)
                   : typeof value === "string" && type.oneOf.includes(value);
     return ok ? undefined : `expected ${typeText(type)}, got ${show(value)}`;
 }

@@ -7,12 +7,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig, type StackConfig } from "./config/schema";
 import { NetworkComponent } from "./network/network-component";
 import { stackSlug } from "./shared/naming";
-import { WebTierComponent } from "./web/web-tier-component";
+import { WebTierComponent, type WebServiceArgs } from "./web/web-tier-component";
+import { serviceTable, WEB_TIER_NAME, type ServiceDefinition } from "./web/services";
+import type { ServiceApp } from "./web/service-component";
 import { MonitoringComponent } from "./monitoring/monitoring-component";
 import { ResilienceComponent } from "./resilience/resilience-component";
 import { planExperiments } from "./resilience/experiments";
 import { DatabaseComponent } from "./database/database-component";
-import type { EcommStackOutputInputs } from "./outputs";
+import type { EcommServiceOutputs, EcommStackOutputInputs } from "./outputs";
 import { DatabaseAccessComponent } from "./database/access-component";
 import { resolveApps } from "./app/apps";
 import { DomainComponent } from "./dns/domain-component";
@@ -79,6 +81,28 @@ export function defaultTags(config: StackConfig, stack: string): Record<string, 
     return { ...config.tags, ...programTags(config.environment, stack) };
 }
 
+/** A service's settings: `ecomm:frontend`, `ecomm:backend` or `ecomm:services.<name>`. */
+function serviceSettings(config: StackConfig, name: string) {
+    if (name === "frontend") return config.frontend;
+    if (name === "backend") return config.backend;
+    const found = config.services[name];
+    if (!found) throw new Error(`no ecomm:services.${name}`);
+    const { priority, ...settings } = found; // the rule priority is routing, not an instance setting
+    return settings;
+}
+
+/** The web tier's services: each row of the service table with its settings and its app. */
+export function webServices(config: StackConfig, table: readonly ServiceDefinition[], apps: Readonly<Partial<Record<string, ServiceApp>>>): WebServiceArgs[] {
+    return table.map((d) => ({
+        ...serviceSettings(config, d.name),
+        name: d.name,
+        routing: d.routing,
+        serves: d.userDataRole,
+        databaseClient: d.databaseClient,
+        app: apps[d.name],
+    }));
+}
+
 /** Returns the stack outputs; their names and types are the contract in `./outputs.ts` (docs/outputs.md). */
 export async function ecommStack() {
     const config = loadStackConfig();
@@ -118,30 +142,33 @@ export async function ecommStack() {
     // whose launch templates name them.
     const { apps } = await resolveApps(config.app, { region, forceDestroy: !config.loadBalancer.deletionProtection, opts });
 
+    // The service table: frontend, backend, then ecomm:services by name (web/services.ts).
+    const table = serviceTable(config.services);
     const web = new WebTierComponent(
-        "web",
+        WEB_TIER_NAME,
         {
             region,
             vpcId: network.vpcId,
             publicSubnetIds: network.publicSubnetIds,
             privateSubnetIds: network.privateSubnetIds,
-            frontend: config.frontend,
-            backend: config.backend,
+            services: webServices(config, table, apps),
             loadBalancer: config.loadBalancer,
             certificateArn: domain?.certificateArn ?? config.certificateArn,
             domain: config.domain ? { name: config.domain.name, hostedZoneId: config.domain.hostedZoneId } : undefined,
             instanceTags: tags,
             logGroupPrefix: `/ecomm/${stack}`,
             logRetentionDays: config.logs.retentionDays,
-            backendDatabaseParameterPath: databaseParameterPath,
-            apps,
+            databaseParameterPath,
             alarmNamePrefix,
         },
         opts,
     );
 
-    // Only the backend reaches the database: its security group admits this group and no CIDR.
-    const databaseClientSecurityGroupIds: pulumi.Input<string>[] = [web.backend.securityGroupId];
+    // Only the database's client (the backend) reaches it: its security group admits that group and no CIDR.
+    const clients = table.filter((d) => d.databaseClient).map((d) => web.service(d.name));
+    const [client] = clients;
+    if (clients.length !== 1) throw new Error(`the service table must have exactly one database client, has ${clients.length}`);
+    const databaseClientSecurityGroupIds: pulumi.Input<string>[] = [client.securityGroupId];
 
     const db = config.database;
     const prod = config.environment === "prod";
@@ -194,8 +221,8 @@ export async function ecommStack() {
         {
             region,
             parameterPath: databaseParameterPath,
-            clientRoleName: web.backend.roleName,
-            clientSecurityGroupId: web.backend.securityGroupId,
+            clientRoleName: client.roleName,
+            clientSecurityGroupId: client.securityGroupId,
             databaseSecurityGroupId: database.securityGroupId,
             endpoint: database.endpoint,
             port: database.port,
@@ -213,8 +240,8 @@ export async function ecommStack() {
             region,
             namePrefix: alarmNamePrefix,
             albArnSuffix: web.albArnSuffix,
-            services: [web.frontend, web.backend].map((service, i) => ({
-                name: i === 0 ? "frontend" : "backend",
+            services: table.map(({ name }) => ({ name, service: web.service(name) })).map(({ name, service }) => ({
+                name,
                 targetGroupArnSuffix: service.targetGroupArnSuffix,
                 autoScalingGroupName: service.asgName,
                 minSize: service.minSize,
@@ -245,8 +272,8 @@ export async function ecommStack() {
                       experiments: experiments.experiments,
                       environment: config.environment,
                       region,
-                      frontend: { asgName: web.frontend.asgName, asgArn: web.frontend.asgArn },
-                      backend: { asgName: web.backend.asgName, asgArn: web.backend.asgArn },
+                      frontend: { asgName: web.service("frontend").asgName, asgArn: web.service("frontend").asgArn },
+                      backend: { asgName: web.service("backend").asgName, asgArn: web.service("backend").asgArn },
                       vpcId: network.vpcId,
                       availabilityZones: network.availabilityZones,
                       privateSubnetIds: network.privateSubnetIds,
@@ -278,14 +305,26 @@ export async function ecommStack() {
         albArn: web.albArn,
         albArnSuffix: web.albArnSuffix,
         albSecurityGroupId: web.albSecurityGroupId,
-        frontendAsgName: web.frontend.asgName,
-        frontendTargetGroupArn: web.frontend.targetGroupArn,
-        frontendTargetGroupArnSuffix: web.frontend.targetGroupArnSuffix,
-        frontendSecurityGroupId: web.frontend.securityGroupId,
-        backendAsgName: web.backend.asgName,
-        backendTargetGroupArn: web.backend.targetGroupArn,
-        backendTargetGroupArnSuffix: web.backend.targetGroupArnSuffix,
-        backendSecurityGroupId: web.backend.securityGroupId,
+        // The built-in services' outputs keep their flat names; `services` has every service of the table.
+        frontendAsgName: web.service("frontend").asgName,
+        frontendTargetGroupArn: web.service("frontend").targetGroupArn,
+        frontendTargetGroupArnSuffix: web.service("frontend").targetGroupArnSuffix,
+        frontendSecurityGroupId: web.service("frontend").securityGroupId,
+        backendAsgName: web.service("backend").asgName,
+        backendTargetGroupArn: web.service("backend").targetGroupArn,
+        backendTargetGroupArnSuffix: web.service("backend").targetGroupArnSuffix,
+        backendSecurityGroupId: web.service("backend").securityGroupId,
+        services: pulumi.all(
+            Object.fromEntries(
+                table.map(({ name }) => {
+                    const svc = web.service(name);
+                    const entry = pulumi
+                        .all([svc.asgName, svc.targetGroupArn, svc.targetGroupArnSuffix, svc.securityGroupId])
+                        .apply(([asgName, targetGroupArn, targetGroupArnSuffix, securityGroupId]): EcommServiceOutputs => ({ asgName, targetGroupArn, targetGroupArnSuffix, securityGroupId }));
+                    return [name, entry];
+                }),
+            ),
+        ),
         alertTopicArn: monitoring.alertTopicArn,
         dashboardName: monitoring.dashboardName,
         dashboardUrl: monitoring.dashboardUrl,

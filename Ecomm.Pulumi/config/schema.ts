@@ -18,8 +18,8 @@ import { availabilityZoneCount, AZ_NAME, isZoneOfRegion, targetZoneProblem, zone
 import { networkSchema } from "../network/config";
 import { resilienceSchema } from "../resilience/config";
 import { MAX_USER_TAGS, tagKeyProblem, tagValueProblem } from "../shared/tags";
-import { loadBalancerSchema, logsSchema, serviceSchema } from "../web/config";
-import { builtInService, routingProblems, type RoutedService } from "../web/services";
+import { extraServicesSchema, loadBalancerSchema, logsSchema, serviceSchema } from "../web/config";
+import { builtInService, configuredService, routingProblems, type RoutedService } from "../web/services";
 import { CONFIG_NAMESPACE, ENVIRONMENTS, type Environment } from "./environments";
 import { oneOf, strict } from "./fields";
 import { NamespaceConfigError, parseNamespace, type ConfigProblem } from "./parse";
@@ -52,6 +52,8 @@ function stackShape(env: Environment) {
         network: networkSchema(env),
         frontend: serviceSchema(env, "frontend"),
         backend: serviceSchema(env, "backend"),
+        /** Services beyond the built-in two: `ecomm:services.<name>` (web/config.ts). */
+        services: extraServicesSchema(env),
         database: databaseSchema(env),
         monitoring: monitoringSchema(env),
         loadBalancer: loadBalancerSchema(env),
@@ -141,16 +143,24 @@ export function cpuStressRule(c: Parsed, report: Report): void {
 }
 
 /** The services behind the ALB as the routing rules see them, in the service table's order. */
-export function routedServices(c: Pick<Parsed, "frontend" | "backend">): RoutedService[] {
+export function routedServices(c: Pick<Parsed, "frontend" | "backend" | "services">): RoutedService[] {
     return [
         { definition: builtInService("frontend"), pathPatterns: c.frontend.pathPatterns },
         { definition: builtInService("backend"), pathPatterns: c.backend.pathPatterns },
+        ...Object.keys(c.services)
+            .sort()
+            .map((name) => ({ definition: configuredService(name, c.services[name].priority), pathPatterns: c.services[name].pathPatterns })),
     ];
+}
+
+/** A service's key under `ecomm:`: `frontend`, `backend`, or `services.<name>`. */
+export function serviceKey(name: string): string[] {
+    return name === "frontend" || name === "backend" ? [name] : ["services", name];
 }
 
 /** Across services: unique priorities and path patterns, the ALB's rule limits (web/services.ts). */
 export function serviceRoutingRule(c: Parsed, report: Report): void {
-    const keyOf = (name: string) => [name];
+    const keyOf = serviceKey;
     // The default-routed service's own schema refuses its path patterns already, in its own words.
     const services = routedServices(c).map((s) => (s.definition.routing.kind === "default" ? { ...s, pathPatterns: [] } : s));
     for (const p of routingProblems(services, keyOf)) report([...p.path], p.input, p.message);
@@ -174,11 +184,19 @@ export function domainOrCertificateRule(c: Parsed, report: Report): void {
 }
 
 /** What prod must have: two instances per service at least, a standby database, backups, egress, flow logs. */
-export function prodRules(c: Parsed, report: Report): void {
+export function prodRules(c: Parsed, report: Report, { stack }: Context): void {
     if (c.environment !== "prod") return;
     const twice = "must be >= 2 in prod (one instance per AZ at least twice over)";
-    if (c.frontend.minSize < 2) report(["frontend", "minSize"], c.frontend.minSize, twice);
-    if (c.backend.minSize < 2) report(["backend", "minSize"], c.backend.minSize, twice);
+    for (const [name, service] of [["frontend", c.frontend], ["backend", c.backend], ...Object.entries(c.services)] as const) {
+        if (service.minSize < 2) report([...serviceKey(name), "minSize"], service.minSize, twice);
+    }
+    // The built-in services' AMIs are required values (placeholders.ts, with stand-ins offline); a configured
+    // service is the team's own, so it names its AMI itself.
+    for (const [name, service] of Object.entries(c.services)) {
+        if (service.ami === undefined) {
+            report(["services", name, "ami"], undefined, "is required in prod: a pinned AMI id, so prod's OS changes only when you move it", `pulumi config set --stack ${stack ?? "<stack>"} --path 'ecomm:services.${name}.ami' <ami id>`);
+        }
+    }
     if (c.database.mode === "single-az") report(["database", "mode"], c.database.mode, "must be a Multi-AZ mode in prod: multi-az-instance | multi-az-cluster | aurora");
     if (c.database.backupRetentionDays < 7) report(["database", "backupRetentionDays"], c.database.backupRetentionDays, "must be from 7 to 35 in prod");
     if (!c.database.deletionProtection) report(["database", "deletionProtection"], false, "must be true in prod");

@@ -11,8 +11,8 @@ import type { Environment, PerEnvironment } from "../config/environments";
 import { isGraviton } from "./ami";
 import { COLD_BOOT_SECONDS, defaultGraceSeconds, healthySeconds, minimumGraceSeconds } from "./cold-boot";
 import { HEALTH_CHECK_LIMITS, healthCheckTimeoutProblem } from "./health-check";
-import { groupSizeProblems } from "./scaling";
-import { ALB_LIMITS, builtInService, type BuiltInServiceName, type ServiceDefinition } from "./services";
+import { groupSizeProblems, warmPoolProblems } from "./scaling";
+import { ALB_LIMITS, builtInService, configuredService, serviceNameProblem, type BuiltInServiceName, type ServiceDefinition } from "./services";
 import { WAF_MODES } from "./waf";
 
 /** Defaults every service of an environment starts from. */
@@ -145,14 +145,7 @@ function serviceRules(s: ServiceFields, ctx: z.RefinementCtx): void {
     addProblems(ctx, groupSizeProblems(s));
     const timeout = healthCheckTimeoutProblem(s.healthCheck);
     if (timeout) addProblems(ctx, [timeout], ["healthCheck"]);
-    if (s.warmPool.enabled && s.mixedInstanceTypes.length > 0) {
-        ctx.addIssue({
-            code: "custom",
-            path: ["warmPool", "enabled"],
-            input: true,
-            message: "cannot be combined with mixedInstanceTypes (EC2 Auto Scaling does not support warm pools with a mixed instances policy)",
-        });
-    }
+    addProblems(ctx, warmPoolProblems(s));
     const grace = s.healthCheckGracePeriodSeconds;
     if (grace !== undefined && grace < minimumGraceSeconds(s.healthCheck)) {
         ctx.addIssue({
@@ -199,6 +192,37 @@ export function serviceSchema(env: Environment, name: BuiltInServiceName) {
         .transform(withGrace);
 }
 
+/**
+ * `ecomm:services`: services beyond the built-in two, by name, each with the settings of `ecomm:frontend`
+ * plus the path patterns the ALB routes to it and its listener-rule priority:
+ *
+ * ```yaml
+ * ecomm:services:
+ *   admin:
+ *     pathPatterns: ["/admin/*"]
+ *     priority: 20
+ * ```
+ * Names, priorities and patterns across services are checked by `routingProblems` (services.ts).
+ */
+export function extraServicesSchema(env: Environment) {
+    const service = strict({
+        ...serviceShape(env, configuredService("", ALB_LIMITS.minPriority)),
+        /** The listener-rule priority (1–50000, unique; lower is evaluated first; the backend's is 10). */
+        priority: int(ALB_LIMITS.minPriority, ALB_LIMITS.maxPriority),
+    })
+        .superRefine(serviceRules)
+        .transform(withGrace);
+    return z
+        .record(z.string(), service, { error: "must be a map of service names to their settings" })
+        .default({})
+        .superRefine((services, ctx) => {
+            for (const name of Object.keys(services)) {
+                const problem = serviceNameProblem(name);
+                if (problem) ctx.addIssue({ code: "custom", path: [name], input: name, message: problem });
+            }
+        });
+}
+
 export function loadBalancerSchema(env: Environment) {
     const d = LOAD_BALANCER_DEFAULTS[env];
     return strict({
@@ -229,4 +253,6 @@ export function logsSchema(env: Environment) {
 }
 
 export type ServiceConfig = z.output<ReturnType<typeof serviceSchema>>;
+/** One entry of `ecomm:services`. */
+export type ExtraServiceConfig = z.output<ReturnType<typeof extraServicesSchema>>[string];
 export type LoadBalancerConfig = z.output<ReturnType<typeof loadBalancerSchema>>;

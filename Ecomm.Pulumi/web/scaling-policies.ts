@@ -54,7 +54,7 @@ export function createScalingPolicies(parent: pulumi.ComponentResource, name: st
     new aws.cloudwatch.MetricAlarm(
         `${name}-latency-high`,
         {
-            alarmDescription: `${args.role}: average target response time above ${args.scaling.responseTimeThresholdSeconds}s for 3 minutes; adds instances`,
+            alarmDescription: `${args.service}: average target response time above ${args.scaling.responseTimeThresholdSeconds}s for 3 minutes; adds instances`,
             namespace: "AWS/ApplicationELB",
             metricName: "TargetResponseTime",
             dimensions: { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: args.targetGroupArnSuffix },

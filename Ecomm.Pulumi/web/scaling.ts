@@ -24,6 +24,12 @@ export function groupSizeProblems(size: GroupSize): RuleProblem[] {
     return [];
 }
 
+/** A warm pool with a mixed-instances policy: EC2 Auto Scaling supports only one of them per group. */
+export function warmPoolProblems(s: { readonly warmPool?: { readonly enabled: boolean }; readonly mixedInstanceTypes?: readonly string[] }): RuleProblem[] {
+    if (s.warmPool?.enabled !== true || (s.mixedInstanceTypes?.length ?? 0) === 0) return [];
+    return [{ path: ["warmPool", "enabled"], input: true, message: "cannot be combined with mixedInstanceTypes (EC2 Auto Scaling does not support warm pools with a mixed instances policy)" }];
+}
+
 /** Instance types for a mixed-instances policy: the primary type first, then the extras, without repeats. */
 export function instanceTypeOverrides(primary: string, extras: readonly string[]): string[] {
     return [...new Set([primary, ...extras])];

@@ -4,29 +4,22 @@ import { assumeRolePolicy, policyDocument } from "../shared/iam";
 import { instanceRoleStatements } from "./instance-role";
 import { al2023AmiParameter } from "./ami";
 import { healthCheckProblems, type HealthCheckSettings } from "./health-check";
-import { instanceRefreshPreferences } from "./instance-refresh";
-import { groupSizeProblems, instanceTypeOverrides } from "./scaling";
+import { groupSizeProblems, warmPoolProblems } from "./scaling";
+import { createAutoScalingGroup } from "./auto-scaling-group";
 import { createScalingPolicies } from "./scaling-policies";
 import { problemLine } from "../shared/problems";
 import { base64, renderUserData, type ServiceRole } from "../userdata/render";
 import type { ArtifactReadStatement, ArtifactRef } from "../app/artifact-plan";
 import { LOG_KINDS, serviceLogGroupNames, type ServiceLogGroups } from "./logs";
 
-/** Metrics the ASG publishes to CloudWatch every minute (free for ASG group metrics). */
-const GROUP_METRICS = [
-    "GroupMinSize",
-    "GroupMaxSize",
-    "GroupDesiredCapacity",
-    "GroupInServiceInstances",
-    "GroupPendingInstances",
-    "GroupStandbyInstances",
-    "GroupTerminatingInstances",
-    "GroupTotalInstances",
-] as const;
-
 export interface ServiceComponentArgs {
-    /** `frontend` (the ALB's default action) or `backend` (the `/api/*` rule); picks the user-data pages. */
-    readonly role: ServiceRole;
+    /**
+     * The service's name (its `Service` tag, descriptions): a row of the service table.
+     * @example "frontend"
+     */
+    readonly service: string;
+    /** Which pages the boot script serves without an app: `frontend` (the storefront's) or `backend` (an API's). */
+    readonly serves: ServiceRole;
     /** The VPC the instance security group lives in. */
     readonly vpcId: pulumi.Input<string>;
     /**
@@ -159,6 +152,15 @@ export interface ServiceApp {
     readonly appPort?: number;
 }
 
+/** The same rules the config schema applies (health checks, group size, warm pool), for args built by hand. */
+export function serviceProblems(args: ServiceComponentArgs): string[] {
+    return [
+        ...healthCheckProblems(args.healthCheck).map((p) => problemLine({ ...p, path: ["healthCheck", ...p.path] })),
+        ...groupSizeProblems(args).map(problemLine),
+        ...warmPoolProblems(args).map(problemLine),
+    ];
+}
+
 /**
  * One ASG-backed web service behind the ALB: an instance security group open only to the ALB, an SSM-managed
  * instance role (no SSH), a launch template (IMDSv2, encrypted gp3, nginx user data), an Auto Scaling group
@@ -192,8 +194,10 @@ export class ServiceComponent extends pulumi.ComponentResource {
     public readonly logGroupNames: ServiceLogGroups;
 
     constructor(name: string, args: ServiceComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Refused before anything is registered: nothing half-built.
+        const problems = serviceProblems(args);
+        if (problems.length > 0) throw new Error(`invalid ServiceComponent ${name} args: ${problems.join("; ")}`);
         super("ecomm:web:ServiceComponent", name, {}, opts);
-        this.validate(args);
         this.minSize = args.minSize;
         this.maxSize = args.maxSize;
         this.port = args.port;
@@ -208,7 +212,7 @@ export class ServiceComponent extends pulumi.ComponentResource {
         this.roleArn = role.arn;
         const template = this.createLaunchTemplate(name, args, sg, profile, logGroups);
         this.launchTemplateId = template.id;
-        const asg = this.createAutoScalingGroup(name, args, template);
+        const asg = createAutoScalingGroup(this, name, args, template);
         this.asgName = asg.name;
         this.asgArn = asg.arn;
         // The suffix as known once the group exists, i.e. once its first instances are healthy in the target
@@ -229,25 +233,13 @@ export class ServiceComponent extends pulumi.ComponentResource {
         });
     }
 
-    /** The same rules the config schema applies (health checks, group size), for args built by hand. */
-    private validate(args: ServiceComponentArgs): void {
-        const problems = [
-            ...healthCheckProblems(args.healthCheck).map((p) => problemLine({ ...p, path: ["healthCheck", ...p.path] })),
-            ...groupSizeProblems(args).map(problemLine),
-        ];
-        if (args.warmPool?.enabled && (args.mixedInstanceTypes?.length ?? 0) > 0) {
-            problems.push("a warm pool cannot be combined with mixedInstanceTypes (AWS does not support it)");
-        }
-        if (problems.length > 0) throw new pulumi.ResourceError(`invalid ServiceComponent args: ${problems.join("; ")}`, this);
-    }
-
     /** Ingress only from the ALB's SG on the service port; egress HTTPS for SSM, dnf mirrors and CloudWatch. */
     private createSecurityGroup(name: string, args: ServiceComponentArgs): aws.ec2.SecurityGroup {
         const sg = new aws.ec2.SecurityGroup(
             `${name}-sg`,
             {
                 vpcId: args.vpcId,
-                description: `${args.role} instances: the service port from the ALB only`,
+                description: `${args.service} instances: the service port from the ALB only`,
                 tags: { Name: `${name}-sg` },
             },
             { parent: this },
@@ -331,11 +323,11 @@ export class ServiceComponent extends pulumi.ComponentResource {
         const imageId = args.ami
             ? pulumi.output(args.ami)
             : aws.ssm.getParameterOutput({ name: al2023AmiParameter(args.instanceType) }, { parent: this }).insecureValue;
-        const tags = { ...args.instanceTags, Name: name, Service: args.role };
+        const tags = { ...args.instanceTags, Name: name, Service: args.service };
         return new aws.ec2.LaunchTemplate(
             `${name}-lt`,
             {
-                description: `${args.role} web servers`,
+                description: `${args.service} web servers`,
                 imageId,
                 instanceType: args.instanceType,
                 iamInstanceProfile: { arn: profile.arn },
@@ -356,7 +348,7 @@ export class ServiceComponent extends pulumi.ComponentResource {
                 userData: pulumi.output(args.app?.artifact).apply((artifact) =>
                     base64(
                         renderUserData({
-                            role: args.role,
+                            role: args.serves,
                             port: args.port,
                             healthCheckPath: args.healthCheckPath,
                             loadBalancerIdleTimeoutSeconds: args.loadBalancerIdleTimeoutSeconds,
@@ -373,62 +365,6 @@ export class ServiceComponent extends pulumi.ComponentResource {
             // The user data names the groups as plain strings; instances must not boot (and the agent must
             // not create a group without retention) before they exist.
             { parent: this, dependsOn: logGroups },
-        );
-    }
-
-    private createAutoScalingGroup(name: string, args: ServiceComponentArgs, template: aws.ec2.LaunchTemplate): aws.autoscaling.Group {
-        // Pin the version Pulumi just created: a new template version then changes the ASG and starts a
-        // rolling instance refresh; `$Latest` would change nothing visible and refresh nothing.
-        const version = template.latestVersion.apply((v) => String(v));
-        const extras = args.mixedInstanceTypes ?? [];
-        const warmPool = args.warmPool?.enabled === true;
-        return new aws.autoscaling.Group(
-            `${name}-asg`,
-            {
-                vpcZoneIdentifiers: args.privateSubnetIds,
-                minSize: args.minSize,
-                maxSize: args.maxSize,
-                desiredCapacity: args.desiredCapacity ?? args.minSize,
-                healthCheckType: "ELB",
-                healthCheckGracePeriod: args.healthCheckGracePeriodSeconds,
-                // On creation, Pulumi waits (up to 10 minutes) until minSize instances pass the target group's
-                // health checks: a boot that never serves fails the `up` here, and what is built on the group
-                // (its health alarms) exists only once it serves.
-                minElbCapacity: args.minSize,
-                defaultInstanceWarmup: args.instanceWarmupSeconds,
-                targetGroupArns: [args.targetGroupArn],
-                ...(extras.length > 0
-                    ? {
-                          mixedInstancesPolicy: {
-                              launchTemplate: {
-                                  launchTemplateSpecification: { launchTemplateId: template.id, version },
-                                  overrides: instanceTypeOverrides(args.instanceType, extras).map((instanceType) => ({ instanceType })),
-                              },
-                              instancesDistribution: {
-                                  onDemandBaseCapacity: 0,
-                                  onDemandPercentageAboveBaseCapacity: 100,
-                                  onDemandAllocationStrategy: "prioritized",
-                              },
-                          },
-                      }
-                    : { launchTemplate: { id: template.id, version } }),
-                instanceRefresh: {
-                    strategy: "Rolling",
-                    preferences: instanceRefreshPreferences(args.instanceRefreshMinHealthyPercent, args.instanceWarmupSeconds, warmPool, args.refreshRollback),
-                },
-                capacityRebalance: true,
-                metricsGranularity: "1Minute",
-                enabledMetrics: [...GROUP_METRICS],
-                ...(warmPool ? { warmPool: { minSize: args.warmPool?.minSize, poolState: "Stopped", instanceReusePolicy: { reuseOnScaleIn: true } } } : {}),
-                // Provider default tags do not reach ASGs (their tags are a list, not a map), nor what they
-                // launch: the stack's tags are set here and propagated to every instance at launch, in
-                // addition to the launch template's tag specifications (instances and volumes).
-                tags: [
-                    { key: "Name", value: name, propagateAtLaunch: false },
-                    ...Object.entries({ ...args.instanceTags, Service: args.role }).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
-                ],
-            },
-            { parent: this, ignoreChanges: ["desiredCapacity"], dependsOn: [...(args.routedBy ?? [])] },
         );
     }
 }

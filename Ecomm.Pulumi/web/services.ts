@@ -1,13 +1,15 @@
 /**
  * The service table: every ASG-backed service behind the ALB is one entry. `frontend` (the listener's
- * default action) and `backend` (the `/api/*` rule, the database's only client) are configured by
- * `ecomm:frontend` / `ecomm:backend`. Pure: names, routing, defaults and the rules across services
- * (priorities, path patterns, the ALB's rule limits). The schema reads its defaults from here.
+ * default action) and `backend` (the `/api/*` rule, the database's only client) are built in and configured
+ * by `ecomm:frontend` / `ecomm:backend`; any further service is an entry of `ecomm:services.<name>` (its path
+ * patterns, its rule priority and the same settings). Pure: names, routing, defaults and the rules across
+ * services (names, priorities, path patterns, the ALB's rule limits). The schema, the web tier, the stack and
+ * the tools read the table from here.
  */
 import type { RuleProblem } from "../shared/problems";
+import type { ServiceRole } from "../userdata/render";
+import { MAX_LB_LOGICAL_NAME, targetGroupLogicalName } from "./names";
 
-/** What the boot script serves (`userdata/render.ts`'s role): the storefront pages, or an API's JSON. */
-export type UserDataRole = "frontend" | "backend";
 
 /** How the ALB reaches a service. */
 export type ServiceRouting =
@@ -23,8 +25,8 @@ export interface ServiceDefinition {
     readonly routing: ServiceRouting;
     /** Whether it is the database's client (its role reads the connection parameters; the DB admits its SG). */
     readonly databaseClient: boolean;
-    /** Which pages its user data serves. */
-    readonly userDataRole: UserDataRole;
+    /** Which pages its user data serves (`userdata/render.ts`): the storefront's, or an API's JSON. */
+    readonly userDataRole: ServiceRole;
     /** The path its health check requests unless configured. */
     readonly defaultHealthCheckPath: string;
     /** The path patterns it receives unless configured (path-routed services). */
@@ -39,6 +41,50 @@ export const BUILT_IN_SERVICES = [
 
 export type BuiltInServiceName = (typeof BUILT_IN_SERVICES)[number]["name"];
 export const BUILT_IN_SERVICE_NAMES: readonly BuiltInServiceName[] = BUILT_IN_SERVICES.map((s) => s.name);
+
+/** The web tier's component name in the stack: its children and its services' names start with it. */
+export const WEB_TIER_NAME = "web";
+
+/** A configured service's name: lowercase letters and digits, starting with a letter. */
+export const SERVICE_NAME = /^[a-z][a-z0-9]*$/;
+
+/**
+ * Names a configured service cannot take: the built-in services (configured by their own keys) and the
+ * roles of the web tier's own children (`web-alb-sg`, `web-http`, `web-https`, `web-waf`, `web-alias-a`),
+ * whose names a service's children (`web-<name>-sg`, ...) would shadow.
+ */
+export const RESERVED_SERVICE_NAMES: readonly string[] = [...BUILT_IN_SERVICE_NAMES, "alb", "http", "https", "waf", "alias"];
+
+/** The longest service name whose target group (`<web tier>-<name>-tg`) leaves room for Pulumi's suffix. */
+export function maxServiceNameLength(webTierName: string = WEB_TIER_NAME): number {
+    return MAX_LB_LOGICAL_NAME - targetGroupLogicalName(webTierName, "").length;
+}
+
+/** Why `name` cannot name a configured service (`ecomm:services.<name>`), or undefined. */
+export function serviceNameProblem(name: string, webTierName: string = WEB_TIER_NAME): string | undefined {
+    if (!SERVICE_NAME.test(name)) return "must be lowercase letters and digits, starting with a letter (it names the service's resources, alarms and log groups)";
+    if ((BUILT_IN_SERVICE_NAMES as readonly string[]).includes(name)) return `is a built-in service: configure it under ecomm:${name}`;
+    if (RESERVED_SERVICE_NAMES.includes(name)) return `is reserved: the web tier's own ${name} resources are named ${webTierName}-${name}-…`;
+    const max = maxServiceNameLength(webTierName);
+    if (name.length > max) return `must be at most ${max} characters: its target group ${targetGroupLogicalName(webTierName, name)} would pass AWS's 32-character limit with Pulumi's suffix`;
+    return undefined;
+}
+
+/**
+ * The row of a configured service: path-routed at its own priority, never the database's client (only the
+ * backend's security group is admitted), serving nginx's placeholder pages unless it brings its own AMI.
+ */
+export function configuredService(name: string, priority: number): ServiceDefinition {
+    return { name, routing: { kind: "path", priority }, databaseClient: false, userDataRole: "frontend", defaultHealthCheckPath: "/health", defaultPathPatterns: [] };
+}
+
+/**
+ * The whole table, in creation order (outputs, alarms and dashboard widgets follow it): the built-in
+ * services, then the configured ones by name.
+ */
+export function serviceTable<S extends { readonly priority: number }>(extra: Readonly<Record<string, S>>): ServiceDefinition[] {
+    return [...BUILT_IN_SERVICES, ...Object.keys(extra).sort().map((name) => configuredService(name, extra[name].priority))];
+}
 
 /** The row of a built-in service. */
 export function builtInService(name: BuiltInServiceName): ServiceDefinition {
@@ -60,7 +106,7 @@ export const ALB_LIMITS = {
 
 /** A service as the cross-service rules see it. */
 export interface RoutedService {
-    readonly definition: ServiceDefinition;
+    readonly definition: Pick<ServiceDefinition, "name" | "routing">;
     readonly pathPatterns: readonly string[];
 }
 

@@ -1,15 +1,74 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { LoadBalancerConfig, ServiceConfig } from "../config/schema";
 import { refreshRollbackPlan } from "../monitoring/alarms";
-import { ServiceComponent, type ServiceApp } from "./service-component";
+import { ServiceComponent, type ServiceApp, type ServiceComponentArgs } from "./service-component";
 import { ACCESS_LOG_PREFIX } from "./access-logs";
 import { createAccessLogsBucket } from "./log-buckets";
-import { targetGroupHealthCheck } from "./health-check";
-import { listenerPlan, TLS_POLICY, type ListenerPlan } from "./listeners";
+import { listenerPlan, type ListenerPlan } from "./listeners";
+import { createListeners, createTargetGroup } from "./routing-resources";
 import { loadBalancerNames, webTierNameProblems } from "./names";
-import { webAclRules, type WafMode } from "./waf";
+import { routingProblems, type ServiceRouting } from "./services";
 import type { ServiceRole } from "../userdata/render";
+import { webAclRules, type WafMode } from "./waf";
+
+/** The settings of one service's instances, as `ServiceComponentArgs` documents them. */
+export type ServiceSettings = Pick<
+    ServiceComponentArgs,
+    | "instanceType"
+    | "mixedInstanceTypes"
+    | "ami"
+    | "minSize"
+    | "maxSize"
+    | "desiredCapacity"
+    | "port"
+    | "healthCheckPath"
+    | "healthCheck"
+    | "healthCheckGracePeriodSeconds"
+    | "instanceWarmupSeconds"
+    | "rootVolumeGb"
+    | "scaling"
+    | "instanceRefreshMinHealthyPercent"
+    | "warmPool"
+>;
+
+/** One service behind the ALB: a row of the service table (`services.ts`) with its settings. */
+export interface WebServiceArgs extends ServiceSettings {
+    /**
+     * The service's name: its children are `<tier>-<name>-…` (`web-admin-asg`), its target group
+     * `<tier>-<name>-tg`, its listener rule `<tier>-<name>-rule`.
+     * @example "admin"
+     */
+    readonly name: string;
+    /** The listener's default action (exactly one service), or a path rule at a priority. */
+    readonly routing: ServiceRouting;
+    /** Path-routed services: the path patterns (1–5) their rule forwards. @default [] */
+    readonly pathPatterns?: readonly string[];
+    /** Which pages the boot script serves without an app: the storefront's or an API's. */
+    readonly serves: ServiceRole;
+    /** Seconds the ALB lets in-flight requests finish on a deregistering target (0–3600). */
+    readonly deregistrationDelaySeconds: number;
+    /**
+     * Whether it reads the database's connection values (`databaseParameterPath`) at boot.
+     * @default false
+     */
+    readonly databaseClient?: boolean;
+    /** Its app artifact, with its role's one read statement. @default undefined (placeholder pages) */
+    readonly app?: ServiceApp;
+}
+
+/** The load balancer's settings (`ecomm:loadBalancer`). */
+export interface LoadBalancerSettings {
+    /** ALB access logs to a bucket the tier owns, expiring after `retentionDays`. */
+    readonly accessLogs: { readonly enabled: boolean; readonly retentionDays: number };
+    /** A WAF web ACL with AWS managed rule groups in front of the ALB. */
+    readonly waf: boolean;
+    /** `block`: the managed rules block; `count`: they only count. */
+    readonly wafMode: WafMode;
+    /** Whether the ALB (and its log bucket) refuse deletion. */
+    readonly deletionProtection: boolean;
+    /** Seconds the ALB keeps an idle connection (1–4000). */
+    readonly idleTimeoutSeconds: number;
+}
 
 export interface WebTierComponentArgs {
     /**
@@ -21,14 +80,16 @@ export interface WebTierComponentArgs {
     readonly vpcId: pulumi.Input<string>;
     /** Public subnets, one per AZ: the internet-facing ALB gets a node in each. */
     readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** Private subnets, one per AZ: where both services' instances run. */
+    /** Private subnets, one per AZ: where every service's instances run. */
     readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** The frontend service (`ecomm:frontend`): the listener's default action. */
-    readonly frontend: ServiceConfig;
-    /** The backend service (`ecomm:backend`): receives `pathPatterns` (default `/api/*`). */
-    readonly backend: ServiceConfig;
+    /**
+     * The services, in creation order (the service table: `frontend` as the default action, `backend` at
+     * `/api/*`, then any configured one). Exactly one is default-routed; priorities and path patterns are
+     * unique across the others (`routingProblems`).
+     */
+    readonly services: readonly WebServiceArgs[];
     /** The load balancer settings (`ecomm:loadBalancer`): access logs, WAF, deletion protection, idle timeout. */
-    readonly loadBalancer: LoadBalancerConfig;
+    readonly loadBalancer: LoadBalancerSettings;
     /**
      * An ACM certificate ARN. When set, the ALB serves HTTPS on 443 (TLS 1.3 policy) and port 80 only
      * redirects (301) to HTTPS; when absent, it serves plain HTTP on 80.
@@ -55,7 +116,7 @@ export interface WebTierComponentArgs {
      */
     readonly instanceTags?: Readonly<Record<string, string>>;
     /**
-     * Prefix of the services' log groups: each service's are `<prefix>/<role>/nginx-access`, `/nginx-error`
+     * Prefix of the services' log groups: each service's are `<prefix>/<service>/nginx-access`, `/nginx-error`
      * and `/system`.
      * @example "/ecomm/prod"
      */
@@ -63,19 +124,14 @@ export interface WebTierComponentArgs {
     /** Days CloudWatch Logs keeps the services' logs (`ecomm:logs.retentionDays`). */
     readonly logRetentionDays: number;
     /**
-     * The SSM parameter path where the backend finds its database's connection values (see
-     * `DatabaseAccessComponent`). The frontend gets nothing from the database.
-     * @default undefined (the backend gets no database settings)
+     * The SSM parameter path where the database's clients (`databaseClient` services) find its connection
+     * values (see `DatabaseAccessComponent`). The others get nothing from the database.
+     * @default undefined (no service gets database settings)
      */
-    readonly backendDatabaseParameterPath?: string;
-    /**
-     * Each built-in service's app artifact (`ecomm:app`), with its role's one read statement.
-     * @default {} (placeholder pages)
-     */
-    readonly apps?: Readonly<Partial<Record<ServiceRole, ServiceApp>>>;
+    readonly databaseParameterPath?: string;
     /**
      * The prefix the stack's `MonitoringComponent` names its alarms with (its `namePrefix`). With it, each
-     * service's instance refresh watches that service's health alarms (`<prefix>-<role>-unhealthy-hosts`,
+     * service's instance refresh watches that service's health alarms (`<prefix>-<service>-unhealthy-hosts`,
      * `-no-healthy-hosts`) and rolls back when one goes to ALARM.
      * @default undefined (refreshes roll back only when they fail)
      * @example "ecomm-prod"
@@ -84,9 +140,30 @@ export interface WebTierComponentArgs {
 }
 
 /**
+ * Why these args cannot build a web tier: names past AWS's limits, not exactly one default-routed service,
+ * and the routing rules across services (`routingProblems`, the same function the config schema calls).
+ */
+export function webTierProblems(name: string, args: Pick<WebTierComponentArgs, "services">): string[] {
+    const problems = webTierNameProblems(
+        name,
+        args.services.map((s) => s.name),
+    );
+    const defaults = args.services.filter((s) => s.routing.kind === "default").map((s) => s.name);
+    if (defaults.length !== 1) problems.push(`exactly one service must be the listener's default action; got ${defaults.length === 0 ? "none" : defaults.join(", ")}`);
+    const seen = new Set<string>();
+    for (const s of args.services) {
+        if (seen.has(s.name)) problems.push(`service ${s.name} is listed twice`);
+        seen.add(s.name);
+    }
+    const routed = args.services.map((s) => ({ definition: { name: s.name, routing: s.routing }, pathPatterns: s.pathPatterns ?? [] }));
+    for (const p of routingProblems(routed, (n) => ["services", n])) problems.push(`${p.path.join(".")} (${JSON.stringify(p.input)}) ${p.message}`);
+    return problems;
+}
+
+/**
  * One internet-facing Application Load Balancer across the public subnets, with listeners (HTTPS + redirect,
- * or HTTP), a target group per service, optional access logs and WAF, in front of two ASG-backed services
- * (`${name}-frontend`, `${name}-backend`) in the private subnets.
+ * or HTTP), a target group per service, optional access logs and WAF, in front of the ASG-backed services
+ * (`${name}-<service>`: frontend, backend and any configured one) in the private subnets.
  *
  * Cost: the ALB is about $16/month plus LCUs; WAF about $5/month per web ACL plus $1 per rule group and
  * $0.60 per million requests; instances per their type and count.
@@ -105,13 +182,14 @@ export class WebTierComponent extends pulumi.ComponentResource {
     public readonly accessLogsBucket?: pulumi.Output<string>;
     /** The WAF web ACL's ARN, when WAF is on. */
     public readonly webAclArn?: pulumi.Output<string>;
-    public readonly frontend: ServiceComponent;
-    public readonly backend: ServiceComponent;
+    /** Every service, by name, in the order of `args.services`. */
+    public readonly services: Readonly<Record<string, ServiceComponent>>;
 
     constructor(name: string, args: WebTierComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Refused before anything is registered: nothing half-built.
+        const problems = webTierProblems(name, args);
+        if (problems.length > 0) throw new Error(`invalid WebTierComponent ${name}: ${problems.join("; ")}`);
         super("ecomm:web:WebTierComponent", name, {}, opts);
-        const nameProblems = webTierNameProblems(name);
-        if (nameProblems.length > 0) throw new pulumi.ResourceError(`WebTierComponent name too long: ${nameProblems.join("; ")}`, this);
         const plan = listenerPlan(args.certificateArn !== undefined);
 
         const albSg = this.createLoadBalancerSecurityGroup(name, args, plan);
@@ -129,14 +207,17 @@ export class WebTierComponent extends pulumi.ComponentResource {
         const alias = args.domain ? this.createAliasRecord(name, args.domain, alb) : undefined;
         this.url = alias ? pulumi.interpolate`https://${alias.name}` : pulumi.interpolate`${plan.scheme}://${alb.dnsName}`;
 
-        const frontendTg = this.createTargetGroup(name, "frontend", args.frontend, args.vpcId);
-        const backendTg = this.createTargetGroup(name, "backend", args.backend, args.vpcId);
-        const routing = this.createListeners(name, args, plan, alb, frontendTg, backendTg);
+        const targetGroups = new Map(args.services.map((s) => [s.name, createTargetGroup(this, name, s, args.vpcId)] as const));
+        const routing = createListeners(this, name, args, plan, alb, targetGroups);
 
-        this.frontend = this.createService(name, "frontend", args, args.frontend, albSg, alb, frontendTg, routing);
-        this.backend = this.createService(name, "backend", args, args.backend, albSg, alb, backendTg, routing);
-        this.allowAlbTo(name, "frontend", albSg, this.frontend);
-        this.allowAlbTo(name, "backend", albSg, this.backend);
+        const services: Record<string, ServiceComponent> = {};
+        for (const s of args.services) {
+            const tg = targetGroups.get(s.name);
+            if (!tg) throw new Error(`no target group for ${s.name}`);
+            services[s.name] = this.createService(name, args, s, albSg, alb, tg, routing);
+        }
+        for (const s of args.services) this.allowAlbTo(name, s.name, albSg, services[s.name]);
+        this.services = services;
 
         if (args.loadBalancer.waf) this.webAclArn = this.createWebAcl(name, alb, args.loadBalancer.wafMode);
 
@@ -147,15 +228,20 @@ export class WebTierComponent extends pulumi.ComponentResource {
             albDnsName: this.albDnsName,
             albZoneId: this.albZoneId,
             albSecurityGroupId: this.albSecurityGroupId,
-            frontendAsgName: this.frontend.asgName,
-            frontendTargetGroupArn: this.frontend.targetGroupArn,
-            frontendTargetGroupArnSuffix: this.frontend.targetGroupArnSuffix,
-            frontendSecurityGroupId: this.frontend.securityGroupId,
-            backendAsgName: this.backend.asgName,
-            backendTargetGroupArn: this.backend.targetGroupArn,
-            backendTargetGroupArnSuffix: this.backend.targetGroupArnSuffix,
-            backendSecurityGroupId: this.backend.securityGroupId,
+            services: Object.fromEntries(
+                Object.entries(services).map(([n, svc]) => [
+                    n,
+                    { asgName: svc.asgName, targetGroupArn: svc.targetGroupArn, targetGroupArnSuffix: svc.targetGroupArnSuffix, securityGroupId: svc.securityGroupId },
+                ]),
+            ),
         });
+    }
+
+    /** The service called `name`; throws when the tier has none (a typo in a caller, not a config error). */
+    service(name: string): ServiceComponent {
+        const found = this.services[name];
+        if (!found) throw new Error(`web tier has no service ${name}; it has ${Object.keys(this.services).join(", ")}`);
+        return found;
     }
 
     /**
@@ -199,12 +285,12 @@ export class WebTierComponent extends pulumi.ComponentResource {
         return sg;
     }
 
-    private allowAlbTo(name: string, role: ServiceRole, albSg: aws.ec2.SecurityGroup, service: ServiceComponent): void {
+    private allowAlbTo(name: string, serviceName: string, albSg: aws.ec2.SecurityGroup, service: ServiceComponent): void {
         new aws.vpc.SecurityGroupEgressRule(
-            `${name}-alb-to-${role}`,
+            `${name}-alb-to-${serviceName}`,
             {
                 securityGroupId: albSg.id,
-                description: `To the ${role} instances on ${service.port}`,
+                description: `To the ${serviceName} instances on ${service.port}`,
                 ipProtocol: "tcp",
                 fromPort: service.port,
                 toPort: service.port,
@@ -221,7 +307,7 @@ export class WebTierComponent extends pulumi.ComponentResource {
         logs: { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } | undefined,
     ): aws.lb.LoadBalancer {
         return new aws.lb.LoadBalancer(
-            loadBalancerNames(name).alb,
+            loadBalancerNames(name, []).alb,
             {
                 internal: false,
                 loadBalancerType: "application",
@@ -240,84 +326,22 @@ export class WebTierComponent extends pulumi.ComponentResource {
         );
     }
 
-    /** Instance targets on the service port, health-checked on the service's path with its timing. */
-    private createTargetGroup(name: string, role: ServiceRole, service: ServiceConfig, vpcId: pulumi.Input<string>): aws.lb.TargetGroup {
-        const names = loadBalancerNames(name);
-        return new aws.lb.TargetGroup(
-            role === "frontend" ? names.frontendTg : names.backendTg,
-            {
-                vpcId,
-                targetType: "instance",
-                protocol: "HTTP",
-                protocolVersion: "HTTP1",
-                port: service.port,
-                deregistrationDelay: service.deregistrationDelaySeconds,
-                healthCheck: targetGroupHealthCheck(service.healthCheckPath, service.healthCheck),
-                tags: { Name: `${name}-${role}-tg` },
-            },
-            { parent: this },
-        );
-    }
-
-    /** The listeners and the backend rule; returns what forwards traffic, for the services to wait on. */
-    private createListeners(
-        name: string,
-        args: WebTierComponentArgs,
-        plan: ListenerPlan,
-        alb: aws.lb.LoadBalancer,
-        frontendTg: aws.lb.TargetGroup,
-        backendTg: aws.lb.TargetGroup,
-    ): pulumi.Resource[] {
-        const serving = new aws.lb.Listener(
-            `${name}-${plan.servingProtocol.toLowerCase()}`,
-            {
-                loadBalancerArn: alb.arn,
-                port: plan.servingPort,
-                protocol: plan.servingProtocol,
-                ...(plan.servingProtocol === "HTTPS" ? { certificateArn: args.certificateArn, sslPolicy: TLS_POLICY } : {}),
-                defaultActions: [{ type: "forward", targetGroupArn: frontendTg.arn }],
-            },
-            { parent: this },
-        );
-        const rule = new aws.lb.ListenerRule(
-            `${name}-backend-rule`,
-            {
-                listenerArn: serving.arn,
-                priority: 10,
-                conditions: [{ pathPattern: { values: [...args.backend.pathPatterns] } }],
-                actions: [{ type: "forward", targetGroupArn: backendTg.arn }],
-            },
-            { parent: this },
-        );
-        if (plan.redirectHttp) {
-            new aws.lb.Listener(
-                `${name}-http-redirect`,
-                {
-                    loadBalancerArn: alb.arn,
-                    port: 80,
-                    protocol: "HTTP",
-                    defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-                },
-                { parent: this },
-            );
-        }
-        return [serving, rule];
-    }
-
     private createService(
         name: string,
-        role: ServiceRole,
         args: WebTierComponentArgs,
-        service: ServiceConfig,
+        service: WebServiceArgs,
         albSg: aws.ec2.SecurityGroup,
         alb: aws.lb.LoadBalancer,
         tg: aws.lb.TargetGroup,
         routing: pulumi.Resource[],
     ): ServiceComponent {
+        const { name: serviceName, serves, app, databaseClient, routing: serviceRouting, pathPatterns, deregistrationDelaySeconds, ...settings } = service; // the tier's, not the instances'
         return new ServiceComponent(
-            `${name}-${role}`,
+            `${name}-${serviceName}`,
             {
-                role,
+                ...settings,
+                service: serviceName,
+                serves,
                 vpcId: args.vpcId,
                 privateSubnetIds: args.privateSubnetIds,
                 loadBalancerSecurityGroupId: albSg.id,
@@ -326,30 +350,12 @@ export class WebTierComponent extends pulumi.ComponentResource {
                 loadBalancerArnSuffix: alb.arnSuffix,
                 loadBalancerIdleTimeoutSeconds: args.loadBalancer.idleTimeoutSeconds,
                 routedBy: routing,
-                instanceType: service.instanceType,
-                mixedInstanceTypes: service.mixedInstanceTypes,
-                ami: service.ami,
-                minSize: service.minSize,
-                maxSize: service.maxSize,
-                desiredCapacity: service.desiredCapacity,
-                port: service.port,
-                healthCheckPath: service.healthCheckPath,
-                healthCheck: service.healthCheck,
-                healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
-                instanceWarmupSeconds: service.instanceWarmupSeconds,
-                rootVolumeGb: service.rootVolumeGb,
-                scaling: service.scaling,
-                instanceRefreshMinHealthyPercent: service.instanceRefreshMinHealthyPercent,
-                refreshRollback: args.alarmNamePrefix === undefined ? undefined : refreshRollbackPlan(args.alarmNamePrefix, { name: role, ...service }),
-                warmPool: service.warmPool,
+                refreshRollback: args.alarmNamePrefix === undefined ? undefined : refreshRollbackPlan(args.alarmNamePrefix, { name: serviceName, minSize: service.minSize, maxSize: service.maxSize }),
                 instanceTags: args.instanceTags,
-                logGroupPrefix: `${args.logGroupPrefix}/${role}`,
+                logGroupPrefix: `${args.logGroupPrefix}/${serviceName}`,
                 logRetentionDays: args.logRetentionDays,
-                database:
-                    role === "backend" && args.backendDatabaseParameterPath !== undefined
-                        ? { parameterPath: args.backendDatabaseParameterPath, region: args.region }
-                        : undefined,
-                app: args.apps?.[role],
+                database: databaseClient === true && args.databaseParameterPath !== undefined ? { parameterPath: args.databaseParameterPath, region: args.region } : undefined,
+                app,
             },
             { parent: this },
         );

@@ -146,10 +146,10 @@ export function estimateCost(resources: readonly RecordedResource[], table: Pric
         const min = num(asg.inputs.minSize) ?? 0;
         const max = num(asg.inputs.maxSize) ?? min;
         const price = table.ec2PerHour.prices[type];
-        if (price === undefined) missing(`EC2 ${Graph.serviceOf(asg)}`, `${min}–${max} × ${type}`, `EC2 ${type}`);
-        else lines.push({ item: `EC2 ${Graph.serviceOf(asg)}`, detail: `${min}–${max} × ${type} @ $${price}/h`, monthly: round2(min * price * h), monthlyAtMax: round2(max * price * h), source: table.ec2PerHour.source });
+        if (price === undefined) missing(`EC2 ${g.serviceOf(asg)}`, `${min}–${max} × ${type}`, `EC2 ${type}`);
+        else lines.push({ item: `EC2 ${g.serviceOf(asg)}`, detail: `${min}–${max} × ${type} @ $${price}/h`, monthly: round2(min * price * h), monthlyAtMax: round2(max * price * h), source: table.ec2PerHour.source });
         const gb = arr<Record<string, unknown>>(lt?.inputs.blockDeviceMappings).reduce((sum, m) => sum + (num(rec(m.ebs).volumeSize) ?? 8), 0);
-        lines.push({ item: `EBS ${Graph.serviceOf(asg)}`, detail: `${min}–${max} × ${gb} GiB gp3`, monthly: round2(min * gb * u.ebsGp3PerGbMonth), monthlyAtMax: round2(max * gb * u.ebsGp3PerGbMonth), source: table.unit.source });
+        lines.push({ item: `EBS ${g.serviceOf(asg)}`, detail: `${min}–${max} × ${gb} GiB gp3`, monthly: round2(min * gb * u.ebsGp3PerGbMonth), monthlyAtMax: round2(max * gb * u.ebsGp3PerGbMonth), source: table.unit.source });
     }
 
     // Load balancer, its public IPv4 addresses (one per AZ node), WAF.
@@ -215,7 +215,7 @@ export function estimateCost(resources: readonly RecordedResource[], table: Pric
     const dashboards = g.ofType(TYPES.dashboard).length;
     if (dashboards > 0) fixed("CloudWatch dashboards", `${dashboards} (beyond the 3 free)`, dashboards * u.dashboardPerMonth);
     const serviceLogs = g.ofType(TYPES.logGroup).filter((l) => l.parentUrn.includes("ecomm:web:ServiceComponent"));
-    const services = new Set(serviceLogs.map((l) => Graph.serviceOf(l))).size;
+    const services = new Set(serviceLogs.map((l) => g.serviceOf(l))).size;
     if (services > 0) {
         const gb = services * usage.appLogGbPerMonthPerService;
         fixed("CloudWatch Logs (services)", `${serviceLogs.length} log groups, ${gb} GB ingested`, gb * (u.logsIngestPerGb + u.logsStoragePerGbMonth));

@@ -6,6 +6,7 @@
 import type { RecordedResource } from "../recorded";
 import { arr, Graph, num, rec, str, TYPES } from "./graph";
 import { databaseMode } from "./scorecard";
+import { BUILT_IN_SERVICES } from "../../Ecomm.Pulumi/web/services";
 
 /** A Mermaid-safe node id for a recorded resource. */
 export function nodeId(r: Pick<RecordedResource, "name">): string {
@@ -44,14 +45,16 @@ export function renderDiagram(resources: readonly RecordedResource[], availabili
         const min = num(asg.inputs.minSize) ?? 0;
         const max = num(asg.inputs.maxSize) ?? 0;
         out.push(`        subgraph ${nodeId(asg)}[${label(`ASG ${asg.name} ${min}-${max}`)}]`);
-        for (const az of azs) out.push(`            ${nodeId(asg)}_${az.replace(/-/g, "_")}[${label(`${Graph.serviceOf(asg)} ${az}`)}]`);
+        for (const az of azs) out.push(`            ${nodeId(asg)}_${az.replace(/-/g, "_")}[${label(`${g.serviceOf(asg)} ${az}`)}]`);
         out.push(`        end`);
     }
     out.push(`    end`);
     for (const asg of g.ofType(TYPES.asg)) for (const tg of g.targetGroupsOf(asg)) out.push(`    ${nodeId(tg)} --> ${nodeId(asg)}`);
 
     const mode = databaseMode(g);
-    const backend = g.ofType(TYPES.asg).find((a) => Graph.serviceOf(a) === "backend");
+    // The database's client: the service the table says reads it (the backend).
+    const clients = new Set(BUILT_IN_SERVICES.filter((d) => d.databaseClient).map((d) => d.name as string));
+    const backend = g.ofType(TYPES.asg).find((a) => clients.has(g.serviceOf(a)));
     if (mode !== "none") {
         out.push(`    subgraph isolated["isolated subnets"]`);
         const instance = g.ofType(TYPES.rdsInstance)[0];

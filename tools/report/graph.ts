@@ -27,6 +27,8 @@ export const TYPES = {
     webAcl: "aws:wafv2/webAcl:WebAcl",
     topic: "aws:sns/topic:Topic",
     fis: "aws:fis/experimentTemplate:ExperimentTemplate",
+    webTier: "ecomm:web:WebTierComponent",
+    service: "ecomm:web:ServiceComponent",
 } as const;
 
 export type Props = Record<string, unknown>;
@@ -53,10 +55,20 @@ export class Graph {
         return this.ofType(type).find((r) => r.state[key] === value || (key === "id" && r.id === value));
     }
 
-    /** The service a resource belongs to, from its logical name (`web-frontend-asg` → `frontend`). */
-    static serviceOf(r: RecordedResource): string {
-        const m = /(frontend|backend)/.exec(r.name);
-        return m ? m[1] : r.name;
+    /**
+     * The service a resource belongs to, from the service components the program registered: a
+     * ServiceComponent `web-admin` names its children `web-admin-…`, and the tier names the service's target
+     * group and rule `web-admin-tg`, `web-admin-rule` (`web-admin-asg` → `admin`). Its own name otherwise.
+     */
+    serviceOf(r: RecordedResource): string {
+        const tier = this.ofType(TYPES.webTier)[0]?.name;
+        if (tier === undefined) return r.name;
+        const services = this.ofType(TYPES.service)
+            .map((c) => c.name)
+            .filter((n) => n.startsWith(`${tier}-`))
+            .sort((a, b) => b.length - a.length);
+        const owner = services.find((n) => r.name === n || r.name.startsWith(`${n}-`));
+        return owner ? owner.slice(tier.length + 1) : r.name;
     }
 
     /** The target groups an ASG registers its instances with. */

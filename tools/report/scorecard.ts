@@ -90,7 +90,7 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
         const interval = num(hc.interval);
         const threshold = num(hc.unhealthyThreshold);
         const delay = num(tg.inputs.deregistrationDelay);
-        const service = Graph.serviceOf(tg);
+        const service = g.serviceOf(tg);
         const detection = detectionSeconds(interval, threshold);
         detectionByTg.set(String(tg.state.arn), detection);
         rotation.push({
@@ -114,7 +114,7 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
 
     const azCountOf = (asg: RecordedResource) => arr(asg.inputs.vpcZoneIdentifiers).length || arr(asg.inputs.availabilityZones).length;
     for (const asg of g.ofType(TYPES.asg)) {
-        const service = Graph.serviceOf(asg);
+        const service = g.serviceOf(asg);
         const min = num(asg.inputs.minSize) ?? 0;
         const azs = azCountOf(asg);
         const grace = num(asg.inputs.healthCheckGracePeriod) ?? 300;
