@@ -16,12 +16,13 @@
  */
 import { z } from "zod";
 import { strictObject } from "../config/parse";
+import { BUILT_IN_SERVICE_NAMES } from "../web/services";
 import { appPortProblem, bucketNameProblem, DEFAULT_APP_PORT, objectKeyProblem, SHA256_HEX } from "./artifact-plan";
 
 export const APP_SOURCES = ["storefront", "artifact", "none"] as const;
 export type AppSource = (typeof APP_SOURCES)[number];
-/** The services an artifact can be given for. */
-export const APP_SERVICES = ["frontend", "backend"] as const;
+/** The services an artifact can be given for: the built-in ones (the storefront's two parts). */
+export const APP_SERVICES = BUILT_IN_SERVICE_NAMES;
 
 /** The database engines the storefront can use (its backend speaks PostgreSQL only). */
 export const STOREFRONT_ENGINES: readonly string[] = ["postgres"];

@@ -11,6 +11,7 @@
  *   engine puts a labelled stand-in in their place (`standInsFor`), so `npm run plan` works on a fresh clone.
  */
 import { type ConfigProblem } from "./parse";
+import { BUILT_IN_SERVICE_NAMES } from "../web/services";
 
 export const DOCUMENTATION_ACCOUNT = "123456789012";
 
@@ -76,7 +77,7 @@ export const REQUIRED_VALUES: readonly RequiredValue[] = [
         standIn: () => "stand-in-oncall@example.invalid",
         why: "prod's alarms must page someone: each address gets an SNS email subscription (confirmed by its owner)",
     },
-    ...(["frontend", "backend"] as const).map(
+    ...BUILT_IN_SERVICE_NAMES.map(
         (service): RequiredValue => ({
             path: [service, "ami"],
             problemPath: [service, "ami"],

@@ -9,9 +9,11 @@ import type { Environment } from "../../Ecomm.Pulumi/config/environments";
 import { SERVICE_DEFAULTS } from "../../Ecomm.Pulumi/web/config";
 import { isGraviton } from "../../Ecomm.Pulumi/web/ami";
 import { al2023AmiParameter } from "../../Ecomm.Pulumi/web/ami";
+import { BUILT_IN_SERVICE_NAMES, type BuiltInServiceName } from "../../Ecomm.Pulumi/web/services";
 
-export const AMI_SERVICES = ["frontend", "backend"] as const;
-export type AmiService = (typeof AMI_SERVICES)[number];
+/** The services whose AMI this pins: the built-in ones (`ecomm:<service>.ami`). */
+export const AMI_SERVICES = BUILT_IN_SERVICE_NAMES;
+export type AmiService = BuiltInServiceName;
 
 export interface AmiTarget {
     readonly service: AmiService;
