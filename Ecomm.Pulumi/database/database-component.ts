@@ -8,6 +8,7 @@ import {
     enhancedMonitoringPolicyArn,
     FINAL_SNAPSHOT_SUFFIX_BYTES,
     finalSnapshotIdentifier,
+    instanceCount,
     isInstanceMode,
     parameterGroupFamily,
     rdsEngineName,
@@ -219,7 +220,7 @@ export class DatabaseComponent extends pulumi.ComponentResource {
         this.port = deployment.port;
         this.secretArn = deployment.secretArn;
         this.instanceIdentifiers = deployment.instanceIdentifiers;
-        const count = args.mode === "multi-az-cluster" ? 3 : args.mode === "aurora" ? 1 + (args.readerCount ?? 1) : 1;
+        const count = instanceCount(args.mode, args.readerCount ?? 1);
         this.instanceIdentifierList = Array.from({ length: count }, (_, i) => deployment.instanceIdentifiers.apply((ids) => ids[i]));
         this.clusterIdentifier = deployment.clusterIdentifier;
         this.arn = deployment.arn;

@@ -10,8 +10,7 @@ import {
 } from "./formulas";
 import { COLD_BOOT_SECONDS, COLD_BOOT_STEPS } from "../../Ecomm.Pulumi/web/cold-boot";
 import { arr, Graph, num, rec, TYPES } from "./graph";
-
-export type DatabaseMode = "single-az" | "multi-az-instance" | "multi-az-cluster" | "aurora";
+import type { DatabaseMode } from "../../Ecomm.Pulumi/database/rules";
 
 export interface Figure {
     /** What is measured, e.g. `frontend: dead instance out of rotation`. */
