@@ -1,7 +1,8 @@
 /**
  * Lists and contracts with one source: the database modes (the output contract's list, which the
  * database rules, monitoring, resilience and the report call), and gameday's output schema (picked from
- * the output contract and checked against what real offline stacks export).
+ * the output contract and checked against what real offline stacks export), and the stack's AZ list (the
+ * network module's rule, which stack.ts calls).
  */
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
@@ -19,6 +20,7 @@ import { hasReplicaLag } from "../Ecomm.Pulumi/monitoring/alarms";
 import { dbFailoverRefusal } from "../Ecomm.Pulumi/resilience/experiments";
 import { GAMEDAY_OUTPUTS, parseStackOutputs, stackOutputsSchema } from "../tools/gameday/outputs";
 import { runGolden } from "../tools/offline/urn-freeze";
+import { availabilityZoneCount, resolveAvailabilityZoneNames } from "../Ecomm.Pulumi/network/availability-zones";
 
 describe("database modes: one list", () => {
     it("the rules' list is the contract's list, and the mode families partition it", () => {
@@ -84,5 +86,28 @@ describe("gameday's output schema is the output contract's", () => {
                 e.message.includes("  - albArnSuffix: must be") &&
                 !e.message.includes("dbClusterIdentifier"),
         );
+    });
+});
+
+describe("the stack's AZs: one rule (network/availability-zones.ts)", () => {
+    const REGION_ZONES = ["us-east-1c", "us-east-1a", "us-east-1-bos-1a", "us-east-1b", "us-east-1d"];
+
+    it("pinned names win and the region is not asked", async () => {
+        let asked = 0;
+        const lookUp = async () => {
+            asked++;
+            return REGION_ZONES;
+        };
+        const pinned = { availabilityZones: 2, availabilityZoneNames: ["us-east-1d", "us-east-1b"] };
+        assert.deepEqual(await resolveAvailabilityZoneNames(pinned, "us-east-1", lookUp), ["us-east-1d", "us-east-1b"]);
+        assert.equal(asked, 0);
+        assert.equal(availabilityZoneCount(pinned), 2);
+    });
+
+    it("else the first N AZs of the region by name, Local Zones left out; undefined when the region has fewer", async () => {
+        const lookUp = async () => REGION_ZONES;
+        assert.deepEqual(await resolveAvailabilityZoneNames({ availabilityZones: 3 }, "us-east-1", lookUp), ["us-east-1a", "us-east-1b", "us-east-1c"]);
+        assert.deepEqual(await resolveAvailabilityZoneNames({ availabilityZones: 4 }, "us-east-1", lookUp), ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]);
+        assert.equal(await resolveAvailabilityZoneNames({ availabilityZones: 5 }, "us-east-1", lookUp), undefined);
     });
 });

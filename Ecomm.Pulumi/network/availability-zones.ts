@@ -51,3 +51,17 @@ export function availabilityZoneCount(n: AvailabilityZoneSettings): number {
     return n.availabilityZoneNames?.length ?? n.availabilityZones;
 }
 
+
+/**
+ * The stack's AZs by the one rule: the pinned names when there are any (the region is not asked), else the
+ * first `availabilityZoneCount` AZs of the region's list (`chooseAvailabilityZones`). Undefined when the
+ * region has fewer. `lookUp` answers the region's available, no-opt-in zone names (an invoke).
+ */
+export async function resolveAvailabilityZoneNames(
+    n: AvailabilityZoneSettings,
+    region: string,
+    lookUp: () => Promise<readonly string[]>,
+): Promise<string[] | undefined> {
+    if (n.availabilityZoneNames) return [...n.availabilityZoneNames];
+    return chooseAvailabilityZones(await lookUp(), region, availabilityZoneCount(n));
+}
