@@ -40,6 +40,11 @@ export function targetZoneProblem(target: string, zones: readonly string[], sour
     return zones.includes(target) ? undefined : `must be one of the VPC's availability zones (${source}): ${zones.join(", ")}`;
 }
 
+/** Why a list of AZ names cannot be the stack's, if it cannot: an AZ twice. */
+export function repeatedZoneProblem(names: readonly string[]): string | undefined {
+    return new Set(names).size === names.length ? undefined : "must not repeat an availability zone";
+}
+
 /** The AZ settings of `ecomm:network`. */
 export interface AvailabilityZoneSettings {
     readonly availabilityZones: number;
