@@ -1,22 +1,28 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import {
-    capacityAfterAzLoss, detectionSeconds, downtimeMinutes, downtimeReduction, drainSeconds, fraction,
-    replacementSeconds, scaleOutSeconds, serial,
+    capacityAfterAzLoss, downtimeMinutes, downtimeReduction, fraction, replacementSeconds, scaleOutSeconds, serial,
+    targetGroupTiming,
 } from "../tools/report/formulas";
 
 const close = (actual: number, expected: number, eps = 1e-9) => assert.ok(Math.abs(actual - expected) < eps, `${actual} != ${expected}`);
 
 describe("scorecard formulas (hand-computed)", () => {
+    // The scorecard's timing is the program's formula (web/health-check.ts healthCheckTiming) with defaults.
     it("detection = interval x unhealthy threshold, with AWS defaults 30 s x 3", () => {
-        assert.equal(detectionSeconds(5, 2), 10);
-        assert.equal(detectionSeconds(10, 3), 30);
-        assert.equal(detectionSeconds(), 90);
+        assert.equal(targetGroupTiming({ interval: 5, unhealthyThreshold: 2 }).detectionSeconds, 10);
+        assert.equal(targetGroupTiming({ interval: 10, unhealthyThreshold: 3 }).detectionSeconds, 30);
+        assert.equal(targetGroupTiming().detectionSeconds, 90);
+        assert.equal(targetGroupTiming({ unhealthyThreshold: 2 }).detectionSeconds, 60);
+    });
+    it("healthy = interval x healthy threshold, with AWS defaults 30 s x 5", () => {
+        assert.equal(targetGroupTiming({ interval: 10, healthyThreshold: 2 }).healthySeconds, 20);
+        assert.equal(targetGroupTiming().healthySeconds, 150);
     });
     it("drain = deregistration delay, AWS default 300 s", () => {
-        assert.equal(drainSeconds(30), 30);
-        assert.equal(drainSeconds(), 300);
-        assert.equal(drainSeconds(0), 0);
+        assert.equal(targetGroupTiming({}, 30).drainSeconds, 30);
+        assert.equal(targetGroupTiming().drainSeconds, 300);
+        assert.equal(targetGroupTiming({}, 0).drainSeconds, 0);
     });
     it("replacement = detection + launch + boot + grace", () => {
         assert.equal(replacementSeconds(10, 40, 60, 120), 230);

@@ -57,7 +57,8 @@ export interface OutputDescriptor {
     readonly deprecated?: string;
 }
 
-const CLUSTER_MODES = ["multi-az-cluster", "aurora"] as const satisfies readonly EcommDatabaseMode[];
+/** The database modes that run an `aws.rds.Cluster` (the rest run one `aws.rds.Instance`). */
+export const CLUSTER_MODES = ["multi-az-cluster", "aurora"] as const satisfies readonly EcommDatabaseMode[];
 
 /** Every output other teams may use, in the order README lists them. */
 export const OUTPUT_CONTRACT = {

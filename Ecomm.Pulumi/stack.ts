@@ -21,7 +21,7 @@ import { DomainComponent } from "./dns/domain-component";
 import { isOfflineEngine } from "./shared/offline-engine";
 import { placeholderProblems } from "./config/placeholders";
 import { programTags } from "./shared/tags";
-import { chooseAvailabilityZones, targetZoneProblem } from "./network/availability-zones";
+import { availabilityZoneCount, resolveAvailabilityZoneNames, targetZoneProblem } from "./network/availability-zones";
 import type { ConfigProblem } from "./config/parse";
 
 /** A RunError prints just the message: every problem with its key, value, what is allowed and its fix. */
@@ -59,14 +59,12 @@ export function loadStackConfig(): StackConfig {
  * Looked up before any resource exists (an invoke registers nothing), so a problem is still a refusal.
  */
 export async function resolveAvailabilityZones(config: StackConfig, region: string): Promise<string[]> {
-    const count = config.network.availabilityZones;
-    const zones =
-        config.network.availabilityZoneNames ??
-        chooseAvailabilityZones(
-            (await aws.getAvailabilityZones({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] })).names,
-            region,
-            count,
-        );
+    const count = availabilityZoneCount(config.network);
+    const zones = await resolveAvailabilityZoneNames(
+        config.network,
+        region,
+        async () => (await aws.getAvailabilityZones({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] })).names,
+    );
     if (zones === undefined) {
         refuse([{ key: "ecomm:network.availabilityZones", value: count, message: `is more than the Availability Zones aws:region (${region}) offers this account in the available state` }]);
     }

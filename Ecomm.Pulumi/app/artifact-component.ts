@@ -17,6 +17,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { refuseBadArgs } from "../shared/component-args";
 import { policyDocument, type PolicyStatement } from "../shared/iam";
 import { SERVER_ACCESS_LOG_PREFIX, serverAccessLogStatements } from "../web/access-logs";
 import { artifactReadStatement, objectKeyProblem, SHA256_HEX, AWS_REGION, type ArtifactReadStatement, type ArtifactRef } from "./artifact-plan";
@@ -95,9 +96,8 @@ export class ArtifactComponent extends pulumi.ComponentResource {
     public readonly objects: Readonly<Record<string, aws.s3.BucketObjectv2>>;
 
     constructor(name: string, args: ArtifactComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseBadArgs("ArtifactComponent", name, artifactComponentProblems(args));
         super("ecomm:app:ArtifactComponent", name, {}, opts);
-        const problems = artifactComponentProblems(args);
-        if (problems.length > 0) throw new pulumi.ResourceError(`${name}: invalid artifacts:\n  - ${problems.join("\n  - ")}`, this);
         const retentionDays = args.retentionDays ?? 30;
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 

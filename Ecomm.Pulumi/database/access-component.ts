@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { databaseParameterNames, DATABASE_PARAMETER_KEYS, type DatabaseParameterKey } from "./parameters";
+import { refuseBadArgs } from "../shared/component-args";
+import { databaseParameterNames, databaseParameterPathProblem, DATABASE_PARAMETER_KEYS, type DatabaseParameterKey } from "./parameters";
 import { policyDocument, type PolicyStatement } from "../shared/iam";
 
 export interface DatabaseAccessComponentArgs {
@@ -33,6 +34,12 @@ export interface DatabaseAccessComponentArgs {
     readonly kmsKeyArn: pulumi.Input<string>;
 }
 
+/** Every problem with the args, empty when they are valid: the parameter path (`parameters.ts`'s rule). */
+export function databaseAccessArgsProblems(args: DatabaseAccessComponentArgs): string[] {
+    const problem = databaseParameterPathProblem(args.parameterPath);
+    return problem ? [`parameterPath ${problem}`] : [];
+}
+
 /**
  * Lets one application role reach its database without anyone copying values: SSM parameters holding the
  * endpoint, port, database name and secret ARN; an inline policy on the client role allowing exactly
@@ -55,12 +62,9 @@ export class DatabaseAccessComponent extends pulumi.ComponentResource {
     public readonly parameterArns: pulumi.Output<string[]>;
 
     constructor(name: string, args: DatabaseAccessComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseBadArgs("DatabaseAccessComponent", name, databaseAccessArgsProblems(args));
         super("ecomm:database:DatabaseAccessComponent", name, {}, opts);
-        try {
-            this.parameterNames = databaseParameterNames(args.parameterPath);
-        } catch (err) {
-            throw new pulumi.ResourceError(`DatabaseAccessComponent ${name}: parameterPath ${(err as Error).message}`, this);
-        }
+        this.parameterNames = databaseParameterNames(args.parameterPath);
 
         const parameters = this.createParameters(name, args);
         this.parameterArns = pulumi.all(parameters.map((p) => p.arn));

@@ -1,19 +1,23 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { refuseBadArgs } from "../shared/component-args";
 import { serviceTrustPolicy } from "../shared/iam";
+import { problemLine } from "../shared/problems";
 import {
-    engineVersionProblem,
+    databaseRuleProblems,
     defaultPort,
     enhancedMonitoringPolicyArn,
     FINAL_SNAPSHOT_SUFFIX_BYTES,
     finalSnapshotIdentifier,
+    instanceCount,
     isInstanceMode,
     parameterGroupFamily,
     rdsEngineName,
     requiredAvailabilityZones,
     snapshotIdentifierProblem,
     type DatabaseEngine,
+    type DatabaseRuleInput,
     type DatabaseMode,
     type RdsEngine,
 } from "./rules";
@@ -22,7 +26,6 @@ import type { DeploymentContext, Monitoring, Shared } from "./deployment";
 import { createInstanceDeployment } from "./instance";
 
 export type { DatabaseEngine, DatabaseMode, RdsEngine };
-
 
 export interface DatabaseComponentArgs {
     /**
@@ -151,6 +154,36 @@ export interface DatabaseComponentArgs {
     };
 }
 
+/** The args field a rule's field stands for (the config's `backupReplicationRegion` is `backupReplication.region` here). */
+function argsPath(field: keyof DatabaseRuleInput): string[] {
+    return field === "backupReplicationRegion" ? ["backupReplication", "region"] : [field];
+}
+
+/**
+ * Every problem with the args, empty when they are valid: the config schema's own rules
+ * (`databaseRuleProblems`: versions, classes, storage, backups, windows) on the args, plus what the schema
+ * cannot see (the final snapshot name built here, the AZ count of the subnets).
+ */
+export function databaseArgsProblems(a: DatabaseComponentArgs): string[] {
+    const rules: DatabaseRuleInput = {
+        ...a,
+        backupReplicationRegion: a.backupReplication?.region,
+        autoMinorVersionUpgrade: a.autoMinorVersionUpgrade ?? true,
+        allowMajorVersionUpgrade: a.allowMajorVersionUpgrade ?? false,
+        applyImmediately: a.applyImmediately ?? false,
+    };
+    const problems = databaseRuleProblems(rules).map((p) => problemLine({ path: argsPath(p.field), input: rules[p.field], message: p.message }));
+    if (a.finalSnapshotPrefix !== undefined) {
+        const p = snapshotIdentifierProblem(finalSnapshotIdentifier(a.finalSnapshotPrefix, "0".repeat(2 * FINAL_SNAPSHOT_SUFFIX_BYTES)));
+        if (p) problems.push(`finalSnapshotPrefix "${a.finalSnapshotPrefix}" with its suffix ${p}`);
+    }
+    const needed = requiredAvailabilityZones(a.mode, a.readerCount ?? 1);
+    if (a.availabilityZoneCount < needed) {
+        problems.push(`${a.mode} needs ${needed} availability zones but the subnets span ${a.availabilityZoneCount}`);
+    }
+    return problems;
+}
+
 /**
  * A private, encrypted, TLS-only RDS or Aurora database with a password RDS manages in Secrets Manager,
  * automated backups, Performance Insights, optional Enhanced Monitoring and cross-region backup copies.
@@ -190,10 +223,10 @@ export class DatabaseComponent extends pulumi.ComponentResource {
     private readonly args: DatabaseComponentArgs;
 
     constructor(name: string, args: DatabaseComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseBadArgs("DatabaseComponent", name, databaseArgsProblems(args));
         super("ecomm:database:DatabaseComponent", name, {}, opts);
         this.name = name;
         this.args = args;
-        this.validate();
 
         this.mode = args.mode;
         this.engine = rdsEngineName(args.mode, args.engine);
@@ -219,7 +252,7 @@ export class DatabaseComponent extends pulumi.ComponentResource {
         this.port = deployment.port;
         this.secretArn = deployment.secretArn;
         this.instanceIdentifiers = deployment.instanceIdentifiers;
-        const count = args.mode === "multi-az-cluster" ? 3 : args.mode === "aurora" ? 1 + (args.readerCount ?? 1) : 1;
+        const count = instanceCount(args.mode, args.readerCount ?? 1);
         this.instanceIdentifierList = Array.from({ length: count }, (_, i) => deployment.instanceIdentifiers.apply((ids) => ids[i]));
         this.clusterIdentifier = deployment.clusterIdentifier;
         this.arn = deployment.arn;
@@ -237,31 +270,6 @@ export class DatabaseComponent extends pulumi.ComponentResource {
             instanceIdentifiers: this.instanceIdentifiers,
             clusterIdentifier: this.clusterIdentifier,
         });
-    }
-
-    /** Checks what the config schema cannot see (names built here, the AZ count); every problem at once. */
-    private validate(): void {
-        const a = this.args;
-        const problems: string[] = [];
-        if (a.finalSnapshotPrefix !== undefined) {
-            const p = snapshotIdentifierProblem(finalSnapshotIdentifier(a.finalSnapshotPrefix, "0".repeat(2 * FINAL_SNAPSHOT_SUFFIX_BYTES)));
-            if (p) problems.push(`finalSnapshotPrefix "${a.finalSnapshotPrefix}" with its suffix ${p}`);
-        }
-        const versionProblem = engineVersionProblem(a.mode, a.engine, a.engineVersion, a.autoMinorVersionUpgrade ?? true);
-        if (versionProblem) problems.push(`engineVersion ${versionProblem}`);
-        if ((a.allowMajorVersionUpgrade ?? false) && !(a.applyImmediately ?? false)) {
-            problems.push("allowMajorVersionUpgrade needs applyImmediately (a deferred upgrade keeps the old parameter group in use and its deletion fails)");
-        }
-        const needed = requiredAvailabilityZones(a.mode, a.readerCount ?? 1);
-        if (a.availabilityZoneCount < needed) {
-            problems.push(`${a.mode} needs ${needed} availability zones but the subnets span ${a.availabilityZoneCount}`);
-        }
-        if (a.backupReplication && !isInstanceMode(a.mode)) {
-            problems.push(`backupReplication is for instance modes only, not ${a.mode}`);
-        }
-        if (problems.length > 0) {
-            throw new pulumi.ResourceError(`DatabaseComponent ${this.name}:\n  - ${problems.join("\n  - ")}`, this);
-        }
     }
 
     /** One customer-managed key encrypts storage, snapshots, Performance Insights and the master secret. */

@@ -10,11 +10,19 @@
  * Region, and instance class support for Database Insights" (Performance Insights class limits).
  */
 
-import { ECOMM_DATABASE_MODES } from "../outputs";
+import { isClusterMode, isInstanceMode, type DatabaseMode } from "./modes";
 
-/** The database deployment modes: the output contract's list (`dbMode`) is the one definition. */
-export const DATABASE_MODES = ECOMM_DATABASE_MODES;
-export type DatabaseMode = (typeof DATABASE_MODES)[number];
+// The modes and their families are `modes.ts`'s; re-exported here, where the other database rules are.
+export {
+    DATABASE_MODES,
+    hasStandby,
+    instanceCount,
+    isClusterMode,
+    isInstanceMode,
+    requiredAvailabilityZones,
+    STANDBY_MODES,
+    type DatabaseMode,
+} from "./modes";
 export const DATABASE_ENGINES = ["postgres", "mysql"] as const;
 export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
 /** Enhanced Monitoring intervals RDS accepts (0 turns it off). */
@@ -172,23 +180,6 @@ export function defaultPort(engine: DatabaseEngine): number {
 
 function family(instanceClass: string): string {
     return instanceClass.split(".")[1] ?? "";
-}
-
-/** Whether the mode runs on instances with EBS storage RDS can grow itself (storage autoscaling). */
-export function isInstanceMode(mode: DatabaseMode): boolean {
-    return mode === "single-az" || mode === "multi-az-instance";
-}
-
-/** Whether the mode is an `aws.rds.Cluster` (Multi-AZ DB cluster or Aurora). */
-export function isClusterMode(mode: DatabaseMode): boolean {
-    return !isInstanceMode(mode);
-}
-
-/** How many AZs the mode needs in its subnet group (Aurora: a writer plus `readerCount` readers, one AZ each). */
-export function requiredAvailabilityZones(mode: DatabaseMode, readerCount: number): number {
-    if (mode === "multi-az-cluster") return 3;
-    if (mode === "aurora") return readerCount + 1;
-    return mode === "multi-az-instance" ? 2 : 1;
 }
 
 /**
@@ -379,7 +370,7 @@ export function databaseRuleProblems(db: DatabaseRuleInput): DatabaseRuleProblem
     if (windowsOverlap(db.backupWindow, db.maintenanceWindow)) {
         problems.push({ field: "maintenanceWindow", message: `must not overlap the backup window ${db.backupWindow}` });
     }
-    if (db.backupReplicationRegion && (db.mode === "multi-az-cluster" || db.mode === "aurora")) {
+    if (db.backupReplicationRegion && isClusterMode(db.mode)) {
         problems.push({ field: "backupReplicationRegion", message: "cross-region automated-backup replication is for instance modes only" });
     }
     return problems;

@@ -6,9 +6,9 @@ import { z } from "zod";
 import { strict } from "../config/fields";
 
 /** A lowercase DNS name of at least two labels, no trailing dot, no wildcard: `shop.example.com`. */
-const DOMAIN_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+export const DOMAIN_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Route 53 hosted zone ids: `Z` and up to 31 upper-case letters and digits. */
-const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
 
 export function domainSchema() {

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { refuseBadArgs } from "../shared/component-args";
+import { DOMAIN_NAME, HOSTED_ZONE_ID } from "./config";
 
 export interface DomainComponentArgs {
     /**
@@ -18,6 +20,23 @@ export interface DomainComponentArgs {
      * @default 60
      */
     readonly validationRecordTtl?: number;
+}
+
+/** The largest TTL Route 53 takes for a record (seconds). */
+export const MAX_RECORD_TTL = 2147483647;
+
+/** Every problem with the args (the schema's name and zone-id rules, the record TTL), empty when valid. */
+export function domainArgsProblems(a: DomainComponentArgs): string[] {
+    const problems: string[] = [];
+    if (!DOMAIN_NAME.test(a.domainName)) problems.push(`domainName "${a.domainName}" must be a lowercase domain name such as shop.example.com (no wildcard, no trailing dot)`);
+    if (typeof a.hostedZoneId === "string" && !HOSTED_ZONE_ID.test(a.hostedZoneId)) {
+        problems.push(`hostedZoneId "${a.hostedZoneId}" must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ`);
+    }
+    const ttl = a.validationRecordTtl;
+    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 0 || ttl > MAX_RECORD_TTL)) {
+        problems.push(`validationRecordTtl (${ttl}) must be a whole number of seconds from 0 to ${MAX_RECORD_TTL}`);
+    }
+    return problems;
 }
 
 /**
@@ -40,6 +59,7 @@ export class DomainComponent extends pulumi.ComponentResource {
     public readonly validationRecordFqdn: pulumi.Output<string>;
 
     constructor(name: string, args: DomainComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseBadArgs("DomainComponent", name, domainArgsProblems(args));
         super("ecomm:dns:DomainComponent", name, {}, opts);
         this.domainName = args.domainName;
 

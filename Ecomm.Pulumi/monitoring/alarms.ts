@@ -7,7 +7,7 @@
  * EC2 Auto Scaling "Amazon CloudWatch metrics for Amazon EC2 Auto Scaling", RDS "Amazon CloudWatch
  * metrics for Amazon RDS" and the Aurora User Guide's metric tables.
  */
-import type { DatabaseEngine, DatabaseMode } from "../database/rules";
+import { isClusterMode, isInstanceMode, type DatabaseEngine, type DatabaseMode } from "../database/rules";
 import { problemLine } from "../shared/problems";
 import { groupSizeProblems } from "../web/scaling";
 
@@ -107,7 +107,7 @@ export function gibToBytes(gib: number): number {
 
 /** Cluster modes replicate to readers; instance modes have no readable replica (the standby is hidden). */
 export function hasReplicaLag(mode: DatabaseMode): boolean {
-    return mode === "multi-az-cluster" || mode === "aurora";
+    return isClusterMode(mode);
 }
 
 /**
@@ -200,7 +200,7 @@ export function planProblems<Id>(input: PlanInput<Id>): string[] {
     });
     const db = input.database;
     if (db.instanceIdentifiers.length === 0) problems.push("database.instanceIdentifiers must list at least one instance");
-    if (db.instanceIdentifiers.length > 1 && (db.mode === "single-az" || db.mode === "multi-az-instance"))
+    if (db.instanceIdentifiers.length > 1 && isInstanceMode(db.mode))
         problems.push(`database.instanceIdentifiers lists ${db.instanceIdentifiers.length} instances; ${db.mode} has exactly one`);
     if (db.mode === "aurora" && db.clusterIdentifier === undefined) problems.push("database.clusterIdentifier is required in aurora mode");
     return problems;

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseEngine, DatabaseMode } from "../database/rules";
+import { refuseBadArgs } from "../shared/component-args";
+import { alertKeyPolicy, alertTopicPolicy } from "./alert-policies";
 import { dashboardBody } from "./dashboard";
 import type { ServiceLogGroups } from "../web/logs";
 import { alarmName, dashboardName, PERIOD_SECONDS, planAlarms, planProblems, siteDownRule, type AlarmSpec, type Thresholds } from "./alarms";
@@ -127,12 +129,9 @@ export class MonitoringComponent extends pulumi.ComponentResource {
     public readonly alarmNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: MonitoringComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseBadArgs("MonitoringComponent", name, monitoringArgsProblems(args));
         super("ecomm:monitoring:MonitoringComponent", name, {}, opts);
 
-        const problems = planProblems(args);
-        if (args.namePrefix !== undefined && !/^[A-Za-z0-9_-]{1,200}$/.test(args.namePrefix))
-            problems.push(`namePrefix "${args.namePrefix}" must be 1–200 letters, digits, _ or - (it starts alarm and dashboard names)`);
-        if (problems.length > 0) throw new pulumi.ResourceError(`Invalid MonitoringComponent args:\n  - ${problems.join("\n  - ")}`, this);
         const prefix = args.namePrefix ?? `ecomm-${args.environment}`;
 
         const { topic, policy } = this.createTopic(name, args);
@@ -192,15 +191,7 @@ export class MonitoringComponent extends pulumi.ComponentResource {
     }
 
     private subscribe(name: string, topic: aws.sns.Topic, args: MonitoringComponentArgs): void {
-        // Keyed by address, not position: reordering the list must not unsubscribe anyone.
-        const subs = [
-            ...args.alarmEmails.map((email) => ({ key: `email-${slug(email)}`, protocol: "email", endpoint: email as pulumi.Input<string> })),
-            ...(args.subscriptions ?? []).map((s) => ({ key: `sub-${slug(s.key)}`, protocol: s.protocol as string, endpoint: s.endpoint })),
-        ];
-        const seen = new Set<string>();
-        for (const s of subs) {
-            if (seen.has(s.key)) throw new pulumi.ResourceError(`two alert subscriptions share the key "${s.key}"; each endpoint may appear once`, this);
-            seen.add(s.key);
+        for (const s of alertSubscriptions(args)) {
             new aws.sns.TopicSubscription(`${name}-${s.key}`, { topic: topic.arn, protocol: s.protocol, endpoint: s.endpoint }, { parent: this });
         }
     }
@@ -329,63 +320,24 @@ function alarmMetric(spec: AlarmSpec<pulumi.Input<string>>): Partial<aws.cloudwa
     };
 }
 
-/** The alert key's policy: the account administers it; CloudWatch and EventBridge may encrypt with it. */
-export function alertKeyPolicy(accountId: string, partition: string): object {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AccountAdministersKey",
-                Effect: "Allow",
-                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
-            {
-                // What publishing to an encrypted topic needs (SNS encryption-at-rest docs).
-                Sid: "AlarmServicesPublishEncrypted",
-                Effect: "Allow",
-                Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
-                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                Resource: "*",
-            },
-        ],
-    };
+/** Every subscription, keyed by address, not position: reordering the list must not unsubscribe anyone. */
+function alertSubscriptions(args: MonitoringComponentArgs): { key: string; protocol: string; endpoint: pulumi.Input<string> }[] {
+    return [
+        ...args.alarmEmails.map((email) => ({ key: `email-${slug(email)}`, protocol: "email", endpoint: email as pulumi.Input<string> })),
+        ...(args.subscriptions ?? []).map((s) => ({ key: `sub-${slug(s.key)}`, protocol: s.protocol as string, endpoint: s.endpoint })),
+    ];
 }
 
-/** The topic's policy: the account keeps full control; CloudWatch may publish for this account only. */
-export function alertTopicPolicy(topicArn: string, accountId: string, partition: string): object {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                // Setting a policy replaces SNS's default one; this keeps what the default gave the owner.
-                Sid: "AccountManagesTopic",
-                Effect: "Allow",
-                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-                Action: [
-                    "sns:GetTopicAttributes",
-                    "sns:SetTopicAttributes",
-                    "sns:AddPermission",
-                    "sns:RemovePermission",
-                    "sns:DeleteTopic",
-                    "sns:Subscribe",
-                    "sns:ListSubscriptionsByTopic",
-                    "sns:Publish",
-                ],
-                Resource: topicArn,
-            },
-            {
-                Sid: "CloudWatchAlarmsPublish",
-                Effect: "Allow",
-                Principal: { Service: "cloudwatch.amazonaws.com" },
-                Action: "sns:Publish",
-                Resource: topicArn,
-                // Only alarms in this account (confused-deputy guard).
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            },
-        ],
-    };
+/** Every problem with the args (the alarm plan's own checks, the name prefix, subscription keys), empty when valid. */
+export function monitoringArgsProblems(args: MonitoringComponentArgs): string[] {
+    const problems = planProblems(args);
+    if (args.namePrefix !== undefined && !/^[A-Za-z0-9_-]{1,200}$/.test(args.namePrefix))
+        problems.push(`namePrefix "${args.namePrefix}" must be 1–200 letters, digits, _ or - (it starts alarm and dashboard names)`);
+    const keys = alertSubscriptions(args).map((s) => s.key);
+    for (const key of new Set(keys.filter((k, i) => keys.indexOf(k) !== i))) {
+        problems.push(`two alert subscriptions share the key "${key}"; each endpoint may appear once`);
+    }
+    return problems;
 }
 
 /** A logical-name-safe form of an address or key: `oncall@example.com` → `oncall-at-example-com`. */

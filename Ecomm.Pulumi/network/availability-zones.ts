@@ -40,6 +40,11 @@ export function targetZoneProblem(target: string, zones: readonly string[], sour
     return zones.includes(target) ? undefined : `must be one of the VPC's availability zones (${source}): ${zones.join(", ")}`;
 }
 
+/** Why a list of AZ names cannot be the stack's, if it cannot: an AZ twice. */
+export function repeatedZoneProblem(names: readonly string[]): string | undefined {
+    return new Set(names).size === names.length ? undefined : "must not repeat an availability zone";
+}
+
 /** The AZ settings of `ecomm:network`. */
 export interface AvailabilityZoneSettings {
     readonly availabilityZones: number;
@@ -51,3 +56,17 @@ export function availabilityZoneCount(n: AvailabilityZoneSettings): number {
     return n.availabilityZoneNames?.length ?? n.availabilityZones;
 }
 
+
+/**
+ * The stack's AZs by the one rule: the pinned names when there are any (the region is not asked), else the
+ * first `availabilityZoneCount` AZs of the region's list (`chooseAvailabilityZones`). Undefined when the
+ * region has fewer. `lookUp` answers the region's available, no-opt-in zone names (an invoke).
+ */
+export async function resolveAvailabilityZoneNames(
+    n: AvailabilityZoneSettings,
+    region: string,
+    lookUp: () => Promise<readonly string[]>,
+): Promise<string[] | undefined> {
+    if (n.availabilityZoneNames) return [...n.availabilityZoneNames];
+    return chooseAvailabilityZones(await lookUp(), region, availabilityZoneCount(n));
+}

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { bool, int, logRetentionDays, oneOf, strict } from "../config/fields";
 import type { Environment, PerEnvironment } from "../config/environments";
-import { AZ_NAME } from "./availability-zones";
+import { AZ_NAME, repeatedZoneProblem } from "./availability-zones";
 import { parseCidr } from "./subnets";
 
 /** `perAz`: one NAT gateway per AZ (survives an AZ loss); `single`: one, cheaper; `none`: no egress. */
@@ -74,9 +74,8 @@ export function networkSchema(env: Environment) {
                     message: `must list exactly availabilityZones (${n.availabilityZones}) names`,
                 });
             }
-            if (new Set(names).size !== names.length) {
-                ctx.addIssue({ code: "custom", path: ["availabilityZoneNames"], input: names, message: "must not repeat an availability zone" });
-            }
+            const repeated = repeatedZoneProblem(names);
+            if (repeated) ctx.addIssue({ code: "custom", path: ["availabilityZoneNames"], input: names, message: repeated });
         });
 }
 

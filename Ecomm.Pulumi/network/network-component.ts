@@ -1,11 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { planSubnets, type SubnetPlan } from "./subnets";
+import { LOG_RETENTION_DAYS } from "../config/fields";
+import { refuseBadArgs } from "../shared/component-args";
+import { AZ_NAME, isZoneOfRegion, repeatedZoneProblem, zoneOfRegionRule } from "./availability-zones";
+import { cidrProblem, NAT_STRATEGIES, type NatStrategy } from "./config";
+import { MAX_AZS, planSubnets, type SubnetPlan } from "./subnets";
 import { policyDocument, serviceTrustPolicy } from "../shared/iam";
 
-/** The NAT gateway layout. */
-export type NatStrategy = "perAz" | "single" | "none";
+/** The NAT gateway layout (`ecomm:network.natGateways`). */
+export type { NatStrategy };
 
 export interface NetworkComponentArgs {
     /**
@@ -49,6 +53,29 @@ const NAT_STRATEGY: Record<NatStrategy, awsx.types.enums.ec2.NatGatewayStrategy>
 };
 
 /**
+ * Every problem with the args, empty when they are valid: the schema's CIDR and AZ rules (`cidrProblem`,
+ * `isZoneOfRegion`, `repeatedZoneProblem`), the subnet plan's AZ range, the NAT strategies and the log
+ * retention periods.
+ */
+export function networkArgsProblems(a: NetworkComponentArgs): string[] {
+    const problems: string[] = [];
+    const cidr = cidrProblem(a.cidrBlock);
+    if (cidr) problems.push(`cidrBlock "${a.cidrBlock}" ${cidr}`);
+    const names = a.availabilityZoneNames;
+    if (names.length < 1 || names.length > MAX_AZS) problems.push(`availabilityZoneNames lists ${names.length} AZs; it must list 1 to ${MAX_AZS}`);
+    names.forEach((n, i) => {
+        if (!AZ_NAME.test(n) || !isZoneOfRegion(n, a.region)) problems.push(`availabilityZoneNames[${i}] "${n}" ${zoneOfRegionRule(a.region)}`);
+    });
+    const repeated = repeatedZoneProblem(names);
+    if (repeated) problems.push(`availabilityZoneNames ${repeated}`);
+    if (!NAT_STRATEGIES.includes(a.natGateways)) problems.push(`natGateways "${String(a.natGateways)}" must be one of ${NAT_STRATEGIES.join(", ")}`);
+    if (a.flowLogs.enabled && !(LOG_RETENTION_DAYS as readonly number[]).includes(a.flowLogs.retentionDays)) {
+        problems.push(`flowLogs.retentionDays (${a.flowLogs.retentionDays}) must be a CloudWatch Logs retention period: ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    return problems;
+}
+
+/**
  * A VPC with public, private (app) and isolated (database) subnets in every AZ, NAT per the strategy,
  * flow logs, and the default security group stripped of every rule.
  */
@@ -69,6 +96,7 @@ export class NetworkComponent extends pulumi.ComponentResource {
     public readonly flowLogId?: pulumi.Output<string>;
 
     constructor(name: string, args: NetworkComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseBadArgs("NetworkComponent", name, networkArgsProblems(args));
         super("ecomm:network:NetworkComponent", name, {}, opts);
 
         this.cidrBlock = args.cidrBlock;

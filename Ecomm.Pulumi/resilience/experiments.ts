@@ -5,7 +5,7 @@
  *
  * Action ids, target keys, parameters and permissions follow the AWS FIS actions reference.
  */
-import type { DatabaseMode } from "../database/rules";
+import { hasStandby, STANDBY_MODES, type DatabaseMode } from "../database/rules";
 import type { RuleProblem } from "../shared/problems";
 import { serviceTrustPolicy, type PolicyStatement } from "../shared/iam";
 
@@ -66,9 +66,9 @@ export function isoMinutes(minutes: number): string {
 
 /** Why a database mode cannot be failed over, or undefined when it can. */
 export function dbFailoverRefusal(mode: DatabaseMode): string | undefined {
-    return mode === "single-az"
-        ? "db-failover needs a standby: ecomm:database.mode is single-az, which has none (a forced failover would be refused by RDS). Use multi-az-instance, multi-az-cluster or aurora."
-        : undefined;
+    return hasStandby(mode)
+        ? undefined
+        : `db-failover needs a standby: ecomm:database.mode is ${mode}, which has none (a forced failover would be refused by RDS). Use ${STANDBY_MODES.slice(0, -1).join(", ")} or ${STANDBY_MODES[STANDBY_MODES.length - 1]}.`;
 }
 
 export interface DatabaseFailoverAction {

@@ -1,30 +1,26 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LOG_RETENTION_DAYS } from "../config/fields";
 import { targetZoneProblem } from "../network/availability-zones";
+import { refuseBadArgs } from "../shared/component-args";
 import { policyDocument, type PolicyStatement } from "../shared/iam";
 import { problemLine } from "../shared/problems";
 import type { DatabaseMode } from "../database/rules";
 import {
-    ACTIONS,
-    ASG_NAME_TAG,
     azNetworkPolicy,
     azPowerPolicy,
-    cpuStressDocumentArn,
-    cpuStressDocumentParameters,
     cpuStressPolicy,
-    CPU_STRESS_INSTALL_MINUTES,
-    databaseFailoverAction,
     dbFailoverPolicy,
     dbFailoverRefusal,
     EXPERIMENT_SLUGS,
     experimentSettingsProblems,
     fisTrustPolicy,
-    isoMinutes,
     LOG_SCHEMA_VERSION,
     subnetArn,
     type AccountScope,
     type ExperimentKind,
 } from "./experiments";
+import { instanceTag, templateSpec } from "./templates";
 
 export type { ExperimentKind };
 
@@ -90,6 +86,32 @@ export interface ResilienceComponentArgs {
     readonly tags?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Every problem with the args, empty when they are valid: the same rules the config schema applies
+ * (experiment limits, the target AZ, db-failover's standby) plus what only the component sees.
+ */
+export function resilienceArgsProblems(a: ResilienceComponentArgs): string[] {
+    const problems: string[] = [];
+    if (a.experiments.length === 0) {
+        problems.push("experiments is empty: construct no ResilienceComponent when ecomm:resilience.enabled is false");
+    }
+    const duplicates = a.experiments.filter((e, i) => a.experiments.indexOf(e) !== i);
+    if (duplicates.length > 0) problems.push(`experiments lists ${[...new Set(duplicates)].join(", ")} more than once`);
+    const refusal = dbFailoverRefusal(a.database.mode);
+    if (a.experiments.includes("dbFailover") && refusal) problems.push(refusal);
+    // The same limits and AZ rule the config schema applies (experiments.ts, network/availability-zones.ts).
+    problems.push(...experimentSettingsProblems(a).map(problemLine));
+    if (Array.isArray(a.availabilityZones) && a.targetAvailabilityZone !== undefined) {
+        const azs = a.availabilityZones as unknown[];
+        const zoneProblem = azs.every((z): z is string => typeof z === "string") ? targetZoneProblem(a.targetAvailabilityZone, azs, "availabilityZones") : undefined;
+        if (zoneProblem) problems.push(`targetAvailabilityZone "${a.targetAvailabilityZone}" ${zoneProblem}`);
+    }
+    if (a.logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(a.logRetentionDays)) {
+        problems.push(`logRetentionDays (${a.logRetentionDays}) must be a CloudWatch Logs retention period: ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    return problems;
+}
+
 /** The template id of each experiment created; absent for those not created. */
 export type ExperimentTemplateIds = Partial<Record<ExperimentKind, string>>;
 
@@ -113,10 +135,10 @@ export class ResilienceComponent extends pulumi.ComponentResource {
     private readonly scope: pulumi.Output<AccountScope>;
 
     constructor(name: string, args: ResilienceComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseBadArgs("ResilienceComponent", name, resilienceArgsProblems(args));
         super("ecomm:resilience:ResilienceComponent", name, {}, opts);
         this.name = name;
         this.args = args;
-        this.validate();
 
         this.scope = this.accountScope();
         this.targetAvailabilityZone = this.resolveTargetAz();
@@ -142,29 +164,6 @@ export class ResilienceComponent extends pulumi.ComponentResource {
             logGroupName: this.logGroupName,
             roleArns: this.roleArns,
         });
-    }
-
-    /** Every problem at once, before anything is registered. */
-    private validate(): void {
-        const a = this.args;
-        const problems: string[] = [];
-        if (a.experiments.length === 0) {
-            problems.push("experiments is empty: construct no ResilienceComponent when ecomm:resilience.enabled is false");
-        }
-        const duplicates = a.experiments.filter((e, i) => a.experiments.indexOf(e) !== i);
-        if (duplicates.length > 0) problems.push(`experiments lists ${[...new Set(duplicates)].join(", ")} more than once`);
-        const refusal = dbFailoverRefusal(a.database.mode);
-        if (a.experiments.includes("dbFailover") && refusal) problems.push(refusal);
-        // The same limits and AZ rule the config schema applies (experiments.ts, network/availability-zones.ts).
-        problems.push(...experimentSettingsProblems(a).map(problemLine));
-        if (Array.isArray(a.availabilityZones) && a.targetAvailabilityZone !== undefined) {
-            const azs = a.availabilityZones as unknown[];
-            const zoneProblem = azs.every((z): z is string => typeof z === "string") ? targetZoneProblem(a.targetAvailabilityZone, azs, "availabilityZones") : undefined;
-            if (zoneProblem) problems.push(`targetAvailabilityZone "${a.targetAvailabilityZone}" ${zoneProblem}`);
-        }
-        if (problems.length > 0) {
-            throw new pulumi.ResourceError(`ResilienceComponent ${this.name}:\n  - ${problems.join("\n  - ")}`, this);
-        }
     }
 
     private accountScope(): pulumi.Output<AccountScope> {
@@ -209,11 +208,6 @@ export class ResilienceComponent extends pulumi.ComponentResource {
         );
     }
 
-    private instanceTag(service: ResilienceServiceArgs): pulumi.Output<{ key: string; value: string }> {
-        const tag = service.instanceTag ?? { key: ASG_NAME_TAG, value: service.asgName };
-        return pulumi.output(tag.value).apply((value) => ({ key: tag.key, value }));
-    }
-
     /** The role FIS assumes for one experiment, with an inline policy of exactly what it needs. */
     private createRole(kind: ExperimentKind): { role: aws.iam.Role; policy: aws.iam.RolePolicy } {
         const slug = EXPERIMENT_SLUGS[kind];
@@ -239,7 +233,7 @@ export class ResilienceComponent extends pulumi.ComponentResource {
         switch (kind) {
             case "azPower":
                 return pulumi
-                    .all([this.scope, this.instanceTag(a.frontend), this.instanceTag(a.backend), a.frontend.asgArn, a.backend.asgArn])
+                    .all([this.scope, instanceTag(a.frontend), instanceTag(a.backend), a.frontend.asgArn, a.backend.asgArn])
                     .apply(([scope, fe, be, feArn, beArn]) => azPowerPolicy(scope, [fe, be], [feArn, beArn]));
             case "azNetwork":
                 return pulumi
@@ -248,13 +242,18 @@ export class ResilienceComponent extends pulumi.ComponentResource {
             case "dbFailover":
                 return pulumi.output(a.database.arn).apply((arn) => dbFailoverPolicy(a.database.mode, arn));
             case "cpu":
-                return pulumi.all([this.scope, this.instanceTag(a.backend)]).apply(([scope, be]) => cpuStressPolicy(scope, be));
+                return pulumi.all([this.scope, instanceTag(a.backend)]).apply(([scope, be]) => cpuStressPolicy(scope, be));
         }
     }
 
     private createTemplate(kind: ExperimentKind, role: aws.iam.Role, policy: aws.iam.RolePolicy, logGroup: aws.cloudwatch.LogGroup): aws.fis.ExperimentTemplate {
         const slug = EXPERIMENT_SLUGS[kind];
-        const spec = this.spec(kind);
+        const spec = templateSpec(kind, {
+            args: this.args,
+            targetAvailabilityZone: this.targetAvailabilityZone,
+            scope: this.scope,
+            targetSubnetArn: () => this.targetSubnetArn(),
+        });
         return new aws.fis.ExperimentTemplate(
             `${this.name}-${slug}`,
             {
@@ -275,146 +274,4 @@ export class ResilienceComponent extends pulumi.ComponentResource {
             { parent: this, dependsOn: [policy] },
         );
     }
-
-    private spec(kind: ExperimentKind): TemplateSpec {
-        switch (kind) {
-            case "azPower":
-                return this.azPowerSpec();
-            case "azNetwork":
-                return this.azNetworkSpec();
-            case "dbFailover":
-                return this.dbFailoverSpec();
-            case "cpu":
-                return this.cpuSpec();
-        }
-    }
-
-    /** Instances of one ASG that are running in the target AZ. */
-    private instancesInAz(name: string, service: ResilienceServiceArgs): aws.types.input.fis.ExperimentTemplateTarget {
-        const tag = this.instanceTag(service);
-        return {
-            name,
-            resourceType: "aws:ec2:instance",
-            selectionMode: "ALL",
-            resourceTags: [{ key: tag.key, value: tag.value }],
-            filters: [
-                { path: "Placement.AvailabilityZone", values: [this.targetAvailabilityZone] },
-                { path: "State.Name", values: ["running"] },
-            ],
-        };
-    }
-
-    private azPowerSpec(): TemplateSpec {
-        const a = this.args;
-        const duration = isoMinutes(a.azPowerLossMinutes);
-        const stop = (name: string, target: string) => ({
-            name,
-            actionId: ACTIONS.stopInstances,
-            description: `Power off ${target} for ${a.azPowerLossMinutes} min; the ASG replaces them, FIS starts any left afterwards`,
-            parameters: [
-                { key: "startInstancesAfterDuration", value: duration },
-                { key: "completeIfInstancesTerminated", value: "true" },
-            ],
-            target: { key: "Instances", value: target },
-        });
-        return {
-            description: `ecomm ${a.environment}: power loss of the web tier in one AZ for ${a.azPowerLossMinutes} min: its instances stop and the ASGs cannot launch there`,
-            targets: [
-                this.instancesInAz("frontendInstancesInAz", a.frontend),
-                this.instancesInAz("backendInstancesInAz", a.backend),
-                { name: "webAsgs", resourceType: "aws:ec2:autoscaling-group", selectionMode: "ALL", resourceArns: [a.frontend.asgArn, a.backend.asgArn] },
-            ],
-            actions: [
-                stop("stopFrontendInstances", "frontendInstancesInAz"),
-                stop("stopBackendInstances", "backendInstancesInAz"),
-                {
-                    name: "failLaunchesInAz",
-                    actionId: ACTIONS.asgInsufficientCapacity,
-                    description: "Launches in the AZ fail with InsufficientInstanceCapacity, so replacements go to the other AZs",
-                    parameters: [
-                        { key: "availabilityZoneIdentifiers", value: this.targetAvailabilityZone },
-                        { key: "duration", value: duration },
-                        { key: "percentage", value: "100" },
-                    ],
-                    target: { key: "AutoScalingGroups", value: "webAsgs" },
-                },
-            ],
-            // With one instance per service (dev), one of the two services may have none in the AZ.
-            experimentOptions: { emptyTargetResolutionMode: "skip" },
-        };
-    }
-
-    private azNetworkSpec(): TemplateSpec {
-        const a = this.args;
-        return {
-            description: `ecomm ${a.environment}: all traffic in and out of one AZ's private subnet denied for ${a.networkDisruptionMinutes} min`,
-            targets: [{ name: "privateSubnetInAz", resourceType: "aws:ec2:subnet", selectionMode: "ALL", resourceArns: [this.targetSubnetArn()] }],
-            actions: [
-                {
-                    name: "disruptAzNetwork",
-                    actionId: ACTIONS.disruptConnectivity,
-                    description: "Deny-all network ACL on the subnet; the original ACL comes back at the end",
-                    parameters: [
-                        { key: "duration", value: isoMinutes(a.networkDisruptionMinutes) },
-                        { key: "scope", value: "all" },
-                    ],
-                    target: { key: "Subnets", value: "privateSubnetInAz" },
-                },
-            ],
-        };
-    }
-
-    private dbFailoverSpec(): TemplateSpec {
-        const a = this.args;
-        const action = databaseFailoverAction(a.database.mode);
-        return {
-            description: `ecomm ${a.environment}: ${a.database.mode} database failover (${action.actionId})`,
-            targets: [{ name: "database", resourceType: action.resourceType, selectionMode: "ALL", resourceArns: [a.database.arn] }],
-            actions: [
-                {
-                    name: "failOverDatabase",
-                    actionId: action.actionId,
-                    description: "The standby (or a reader) becomes the writer; the endpoint follows it",
-                    parameters: Object.entries(action.parameters).map(([key, value]) => ({ key, value })),
-                    target: { key: action.targetKey, value: "database" },
-                },
-            ],
-        };
-    }
-
-    private cpuSpec(): TemplateSpec {
-        const a = this.args;
-        return {
-            description: `ecomm ${a.environment}: ${a.cpuStressPercent} % CPU on every backend instance for ${a.cpuStressMinutes} min, to prove scale-out`,
-            targets: [
-                {
-                    name: "backendInstances",
-                    resourceType: "aws:ec2:instance",
-                    selectionMode: "ALL",
-                    resourceTags: [this.instanceTag(a.backend)],
-                    filters: [{ path: "State.Name", values: ["running"] }],
-                },
-            ],
-            actions: [
-                {
-                    name: "stressBackendCpu",
-                    actionId: ACTIONS.sendCommand,
-                    description: "AWSFIS-Run-CPU-Stress through SSM on each backend instance",
-                    parameters: [
-                        { key: "documentArn", value: this.scope.apply(cpuStressDocumentArn) },
-                        { key: "documentParameters", value: cpuStressDocumentParameters(a.cpuStressMinutes, a.cpuStressPercent) },
-                        { key: "duration", value: isoMinutes(a.cpuStressMinutes + CPU_STRESS_INSTALL_MINUTES) },
-                    ],
-                    target: { key: "Instances", value: "backendInstances" },
-                },
-            ],
-        };
-    }
-}
-
-interface TemplateSpec {
-    readonly description: string;
-    readonly targets: aws.types.input.fis.ExperimentTemplateTarget[];
-    readonly actions: aws.types.input.fis.ExperimentTemplateAction[];
-    readonly experimentOptions?: aws.types.input.fis.ExperimentTemplateExperimentOptions;
 }

@@ -1,5 +1,6 @@
 /** Target-group health checks: their timing, the ALB's limits, and the target group's `healthCheck` input. Pure. */
 import type { RuleProblem } from "../shared/problems";
+import { healthySeconds } from "./cold-boot";
 
 /** Target-group health-check settings, as in `ecomm:<service>.healthCheck`. */
 export interface HealthCheckSettings {
@@ -19,10 +20,15 @@ export interface HealthCheckTiming {
     readonly drainSeconds: number;
 }
 
+/**
+ * The one health-check timing formula. The plan's scorecard reads its figures through it
+ * (`tools/report/formulas.ts` `targetGroupTiming`); the healthy part is `cold-boot.ts`'s `healthySeconds`,
+ * which the grace-period rule uses.
+ */
 export function healthCheckTiming(hc: HealthCheckSettings, deregistrationDelaySeconds: number): HealthCheckTiming {
     return {
         detectionSeconds: hc.intervalSeconds * hc.unhealthyThreshold,
-        healthySeconds: hc.intervalSeconds * hc.healthyThreshold,
+        healthySeconds: healthySeconds(hc),
         drainSeconds: deregistrationDelaySeconds,
     };
 }

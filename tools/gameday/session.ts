@@ -163,7 +163,8 @@ export async function runGameday(o: GamedayOptions, d: GamedayDeps): Promise<Gam
             d.log(`could not read the ALB's 5xx metrics: ${err instanceof Error ? err.message : String(err)}`);
             return undefined;
         });
-    const targetAz = o.outputs.resilienceTargetAvailabilityZone ?? (isAzExperiment(o.experiment) ? inferTargetAz(samples) : undefined);
+    // The stack exports no target AZ: the AZ of the first target that fell is the one hit.
+    const targetAz = isAzExperiment(o.experiment) ? inferTargetAz(samples) : undefined;
     const figures = measure(o.experiment, samples, { targetAz, http5xx });
     const report = renderReport({
         stack: o.stack,

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { RecordedResource } from "../recorded";
 import { showValue, strictObject } from "../../Ecomm.Pulumi/config/parse";
 import { arr, Graph, num, rec, str, TYPES } from "./graph";
+import { databaseMode } from "./scorecard";
 import { columns, paint, PLAIN, type Style } from "../plan/style";
 
 export interface PriceTable {
@@ -182,7 +183,7 @@ export function estimateCost(resources: readonly RecordedResource[], table: Pric
         fixed("RDS storage", `${gb} GiB gp3 × ${copies}`, copies * gb * u.rdsGp3PerGbMonth);
     }
     for (const cluster of g.ofType(TYPES.rdsCluster)) {
-        const aurora = String(cluster.inputs.engine ?? "").startsWith("aurora");
+        const aurora = databaseMode(g) === "aurora";
         if (aurora) {
             for (const inst of g.ofType(TYPES.rdsClusterInstance)) {
                 const cls = String(inst.inputs.instanceClass);

@@ -3,21 +3,42 @@
  * scorecard prints beside its result; each is tested with hand-computed cases.
  */
 
-/** AWS's defaults when a target group leaves them unset (ELB target group docs). */
-export const TARGET_GROUP_DEFAULTS = { intervalSeconds: 30, unhealthyThreshold: 3, deregistrationDelaySeconds: 300 } as const;
+import { healthCheckTiming, type HealthCheckTiming } from "../../Ecomm.Pulumi/web/health-check";
+
+/**
+ * The defaults the scorecard assumes when a recorded target group leaves a setting unset (ELB target
+ * group docs: interval 30 s, timeout 5 s, healthy threshold 5, deregistration delay 300 s).
+ */
+export const TARGET_GROUP_DEFAULTS = { intervalSeconds: 30, timeoutSeconds: 5, healthyThreshold: 5, unhealthyThreshold: 3, deregistrationDelaySeconds: 300 } as const;
+
+/** A target group's `healthCheck` input as recorded (every field may be unset). */
+export interface RecordedHealthCheck {
+    readonly interval?: number;
+    readonly timeout?: number;
+    readonly healthyThreshold?: number;
+    readonly unhealthyThreshold?: number;
+}
+
+/**
+ * A recorded target group's timing: the program's one formula (`web/health-check.ts` `healthCheckTiming`:
+ * detection = interval × unhealthy threshold, healthy = interval × healthy threshold, drain = the
+ * deregistration delay), with `TARGET_GROUP_DEFAULTS` for what the inputs leave unset.
+ */
+export function targetGroupTiming(hc: RecordedHealthCheck = {}, deregistrationDelaySeconds?: number): HealthCheckTiming {
+    const d = TARGET_GROUP_DEFAULTS;
+    return healthCheckTiming(
+        {
+            intervalSeconds: hc.interval ?? d.intervalSeconds,
+            timeoutSeconds: hc.timeout ?? d.timeoutSeconds,
+            healthyThreshold: hc.healthyThreshold ?? d.healthyThreshold,
+            unhealthyThreshold: hc.unhealthyThreshold ?? d.unhealthyThreshold,
+        },
+        deregistrationDelaySeconds ?? d.deregistrationDelaySeconds,
+    );
+}
 
 /** Minutes in the 30-day month the SLAs are measured over. */
 export const MINUTES_PER_MONTH = 30 * 24 * 60;
-
-/** Seconds until the ALB stops routing to a dead instance: interval × unhealthy threshold. */
-export function detectionSeconds(intervalSeconds: number = TARGET_GROUP_DEFAULTS.intervalSeconds, unhealthyThreshold: number = TARGET_GROUP_DEFAULTS.unhealthyThreshold): number {
-    return intervalSeconds * unhealthyThreshold;
-}
-
-/** Seconds a deregistering target keeps in-flight requests (the deregistration delay; AWS default 300). */
-export function drainSeconds(deregistrationDelaySeconds: number = TARGET_GROUP_DEFAULTS.deregistrationDelaySeconds): number {
-    return deregistrationDelaySeconds;
-}
 
 /** Seconds from failure to a healthy replacement in service: detection + launch + boot + grace period. */
 export function replacementSeconds(detection: number, launch: number, boot: number, gracePeriod: number): number {

@@ -5,13 +5,12 @@
 import type { RecordedResource } from "../recorded";
 import slaData from "./sla.json";
 import {
-    capacityAfterAzLoss, detectionSeconds, downtimeMinutes, downtimeReduction, drainSeconds, fraction,
-    replacementSeconds, rollbackTriggerSeconds, scaleOutSeconds, serial, TARGET_GROUP_DEFAULTS,
+    capacityAfterAzLoss, downtimeMinutes, downtimeReduction, fraction, replacementSeconds, rollbackTriggerSeconds,
+    scaleOutSeconds, serial, TARGET_GROUP_DEFAULTS, targetGroupTiming, type RecordedHealthCheck,
 } from "./formulas";
-import { COLD_BOOT_SECONDS, COLD_BOOT_STEPS, healthySeconds } from "../../Ecomm.Pulumi/web/cold-boot";
+import { COLD_BOOT_SECONDS, COLD_BOOT_STEPS } from "../../Ecomm.Pulumi/web/cold-boot";
 import { arr, Graph, num, rec, TYPES } from "./graph";
-
-export type DatabaseMode = "single-az" | "multi-az-instance" | "multi-az-cluster" | "aurora";
+import type { DatabaseMode } from "../../Ecomm.Pulumi/database/rules";
 
 export interface Figure {
     /** What is measured, e.g. `frontend: dead instance out of rotation`. */
@@ -67,6 +66,12 @@ export function databaseMode(g: Graph): DatabaseMode | "none" {
     return "none";
 }
 
+/** A recorded target group's health-check input, with only the numbers it sets. */
+function recordedHealthCheck(tg: RecordedResource | undefined): RecordedHealthCheck {
+    const hc = rec(tg?.inputs.healthCheck);
+    return { interval: num(hc.interval), timeout: num(hc.timeout), healthyThreshold: num(hc.healthyThreshold), unhealthyThreshold: num(hc.unhealthyThreshold) };
+}
+
 function round(n: number, digits = 3): number {
     const f = 10 ** digits;
     return Math.round(n * f) / f;
@@ -84,15 +89,13 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
     const alarmsByName = new Map(g.ofType(TYPES.alarm).map((a) => [String(a.inputs.name ?? a.state.name ?? ""), a]));
     const azLoss: Scorecard["azLoss"] = [];
 
-    const detectionByTg = new Map<string, number>();
     for (const tg of g.ofType(TYPES.targetGroup)) {
-        const hc = rec(tg.inputs.healthCheck);
-        const interval = num(hc.interval);
-        const threshold = num(hc.unhealthyThreshold);
+        const hc = recordedHealthCheck(tg);
+        const { interval, unhealthyThreshold: threshold } = hc;
         const delay = num(tg.inputs.deregistrationDelay);
         const service = g.serviceOf(tg);
-        const detection = detectionSeconds(interval, threshold);
-        detectionByTg.set(String(tg.state.arn), detection);
+        const timing = targetGroupTiming(hc, delay);
+        const detection = timing.detectionSeconds;
         rotation.push({
             label: `${service}: dead instance out of rotation`,
             value: detection,
@@ -100,7 +103,7 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
             formula: `interval ${interval ?? `${TARGET_GROUP_DEFAULTS.intervalSeconds} (AWS default)`} s × unhealthy threshold ${threshold ?? `${TARGET_GROUP_DEFAULTS.unhealthyThreshold} (AWS default)`} = ${detection} s`,
             from: [`${tg.name}.healthCheck.interval`, `${tg.name}.healthCheck.unhealthyThreshold`],
         });
-        const drained = drainSeconds(delay);
+        const drained = timing.drainSeconds;
         drain.push({
             label: `${service}: connection drain`,
             value: drained,
@@ -120,7 +123,8 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
         const grace = num(asg.inputs.healthCheckGracePeriod) ?? 300;
         const warm = Object.keys(rec(asg.inputs.warmPool)).length > 0;
         const tg = g.targetGroupsOf(asg)[0];
-        const detection = tg ? (detectionByTg.get(String(tg.state.arn)) ?? detectionSeconds()) : detectionSeconds();
+        const timing = targetGroupTiming(recordedHealthCheck(tg), num(tg?.inputs.deregistrationDelay));
+        const detection = timing.detectionSeconds;
         const launch = warm ? EST.warmPoolLaunchSeconds : EST.instanceLaunchSeconds;
         const boot = warm ? 0 : COLD_BOOT_SECONDS;
         const replaced = replacementSeconds(detection, launch, boot, grace);
@@ -132,8 +136,7 @@ export function buildScorecard(resources: readonly RecordedResource[], environme
             from: [`${tg?.name ?? "(no target group)"}.healthCheck`, `${asg.name}.healthCheckGracePeriod`, `${asg.name}.warmPool`, "sla.json estimates", "web/cold-boot.ts COLD_BOOT_STEPS"],
         });
 
-        const hc = rec(tg?.inputs.healthCheck);
-        const healthy = healthySeconds({ intervalSeconds: num(hc.interval) ?? TARGET_GROUP_DEFAULTS.intervalSeconds, healthyThreshold: num(hc.healthyThreshold) ?? 5 });
+        const healthy = timing.healthySeconds;
         const graceNeeded = COLD_BOOT_SECONDS + healthy;
         graceFigures.push({
             label: `${service}: grace period over a cold boot`,
