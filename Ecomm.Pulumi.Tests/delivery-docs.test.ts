@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { PROJECT_ROOT, readStackConfig } from "../tools/offline/run";
+import { readStackConfig } from "../tools/offline/run";
 import { parseDeployConfig } from "../deploy/config";
 import { ROLE_KINDS, trustPolicy, type RoleKind } from "../deploy/iam";
 import { DEPLOY_ROOT, iamCli } from "./deploy-harness";
