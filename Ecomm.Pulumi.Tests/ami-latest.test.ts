@@ -2,7 +2,7 @@
  * `npm run ami:latest`: the pure core with the SSM client mocked (aws-sdk-client-mock), then the command as
  * a user types it, on the paths that need no AWS (help, usage errors, no credentials).
  */
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -82,7 +82,12 @@ describe("ami:latest core", () => {
 });
 
 /** Runs `npm run ami:latest -- <args>` the way a user types it. */
-async function npmRun(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+interface NpmResult {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+async function npmRun(args: string[], env: NodeJS.ProcessEnv): Promise<NpmResult> {
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
     try {
         const { stdout, stderr } = await exec(npm, ["run", "--silent", "ami:latest", "--", ...args], { cwd: PROJECT_ROOT, env, timeout: 60_000 });
@@ -102,31 +107,43 @@ function noCredentials(): NodeJS.ProcessEnv {
 }
 
 describe("npm run ami:latest", () => {
+    // The four spawns are independent: they start together and each test checks its own.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ecomm-ami-cli-"));
+    const file = path.join(root, "Pulumi.prod.yaml");
+    let help: Promise<NpmResult>;
+    let missing: Promise<NpmResult>;
+    let unknown: Promise<NpmResult>;
+    let noCreds: Promise<NpmResult>;
+    before(() => {
+        fs.writeFileSync(file, prodText());
+        noCreds = npmRun(["--stack", "prod", "--write", "--root", root], noCredentials());
+        help = npmRun(["--help"], process.env);
+        missing = npmRun([], process.env);
+        unknown = npmRun(["--stack", "nope"], process.env);
+    });
+    after(() => fs.rmSync(root, { recursive: true, force: true }));
+
     it("--help prints the usage and exits 0", async () => {
-        const { code, stdout } = await npmRun(["--help"], process.env);
+        const { code, stdout } = await help;
         assert.equal(code, 0);
         assert.match(stdout, /^usage: npm run ami:latest -- --stack <name> \[--write\]/);
         assert.match(stdout, /al2023-ami-kernel-default-<arm64\|x86_64>/);
     });
 
     it("exits 2 without --stack, 1 for a stack that does not exist", async () => {
-        const missing = await npmRun([], process.env);
-        assert.equal(missing.code, 2);
-        assert.match(missing.stderr, /--stack is required/);
-        const unknown = await npmRun(["--stack", "nope"], process.env);
-        assert.equal(unknown.code, 1);
-        assert.match(unknown.stderr, /no stack file .*Pulumi\.nope\.yaml/);
+        const m = await missing;
+        assert.equal(m.code, 2);
+        assert.match(m.stderr, /--stack is required/);
+        const u = await unknown;
+        assert.equal(u.code, 1);
+        assert.match(u.stderr, /no stack file .*Pulumi\.nope\.yaml/);
     });
 
     it("without credentials, says so, exits 1 and leaves the stack file alone", async () => {
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), "ecomm-ami-cli-"));
-        const file = path.join(root, "Pulumi.prod.yaml");
-        fs.writeFileSync(file, prodText());
-        const { code, stderr, stdout } = await npmRun(["--stack", "prod", "--write", "--root", root], noCredentials());
+        const { code, stderr, stdout } = await noCreds;
         assert.equal(code, 1, stdout);
         assert.match(stderr, /could not read the Amazon Linux 2023 parameters in us-east-1: CredentialsProviderError/);
         assert.match(stderr, /Configure AWS credentials for any account/);
         assert.equal(fs.readFileSync(file, "utf8"), prodText());
-        fs.rmSync(root, { recursive: true, force: true });
     });
 });

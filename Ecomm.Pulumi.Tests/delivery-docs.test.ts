@@ -5,12 +5,11 @@
  */
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import { PROJECT_ROOT, readStackConfig } from "../tools/offline/run";
+import { readStackConfig } from "../tools/offline/run";
 import { parseDeployConfig } from "../deploy/config";
 import { ROLE_KINDS, trustPolicy, type RoleKind } from "../deploy/iam";
-import { DEPLOY_ROOT } from "./deploy-harness";
+import { DEPLOY_ROOT, iamCli } from "./deploy-harness";
 import { DELIVERY_DOC, docPolicyCommands } from "./policy-paths";
 
 const doc = fs.readFileSync(DELIVERY_DOC, "utf8");
@@ -93,7 +92,8 @@ describe("docs/delivery.md: the IAM documents it shows and the commands that pri
         for (const args of new Set(invocations)) {
             for (const stack of ["dev", "prod"]) {
                 const argv = args.replace(/\$stack/g, stack).split(/\s+/);
-                const r = spawnSync(process.execPath, ["scripts/run-ts.cjs", "deploy/iam-cli.ts", ...argv], { cwd: PROJECT_ROOT, encoding: "utf8" });
+                // In-process (the script's own spawn is in iam-delivery.test.ts).
+                const r = iamCli(argv);
                 assert.equal(r.status, 0, `${args} (${stack}): ${r.stderr}`);
                 assert.ok(r.stdout.trim().length > 0);
             }

@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig, PROJECT_ROOT, settle } from "../tools/offline/run";
+import { iamCommand } from "../deploy/iam-command";
 
 export const DEPLOY_ROOT = path.join(PROJECT_ROOT, "deploy");
 export const DEPLOY_PROJECT = "ecomm-deploy";
@@ -103,4 +104,12 @@ export async function runDeploy(overrides: Readonly<Record<string, unknown>> = {
         throw new DeployRunError(e instanceof Error ? e.message : String(e), resources);
     }
     return { resources, outputs, config };
+}
+
+/** `node scripts/run-ts.cjs deploy/iam-cli.ts <argv>` in-process: its exit status and output, as spawnSync gives them. */
+export function iamCli(argv: readonly string[]): { readonly status: number; readonly stdout: string; readonly stderr: string } {
+    let stdout = "";
+    let stderr = "";
+    const status = iamCommand(argv, { out: (t) => (stdout += `${t}\n`), err: (t) => (stderr += `${t}\n`) });
+    return { status, stdout, stderr };
 }

@@ -1,26 +1,24 @@
+/**
+ * `npm run plan`'s behaviour, through its command (tools/plan/command.ts) called in-process with stdout and
+ * stderr captured: the stack runs are the process's shared ones (`runStack`). The script itself is spawned
+ * through `npm run` as a user types it in npm-scripts.test.ts.
+ */
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../tools/offline/run";
+import { planCommand } from "../tools/plan/command";
 import type { PlanJson } from "../tools/plan/plan";
 import { columns, paint, PLAIN, styleFor } from "../tools/plan/style";
 
-const exec = promisify(execFile);
-const cli = path.join(PROJECT_ROOT, "tools", "plan", "cli.ts");
-const runTs = path.join(PROJECT_ROOT, "scripts", "run-ts.cjs");
-
-async function plan(args: string[], cwd = PROJECT_ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-        const { stdout, stderr } = await exec(process.execPath, [runTs, cli, ...args], { cwd });
-        return { code: 0, stdout, stderr };
-    } catch (err) {
-        const e = err as { code: number; stdout: string; stderr: string };
-        return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
+/** `npm run plan -- <args>` in-process: its exit code and what it wrote to stdout and stderr (not a terminal). */
+async function plan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const code = await planCommand(args, { out: (t) => (stdout += `${t}\n`), err: (t) => (stderr += `${t}\n`), stdout: { isTTY: false } });
+    return { code, stdout, stderr };
 }
 
 describe("npm run plan", () => {

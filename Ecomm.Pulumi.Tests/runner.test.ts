@@ -30,7 +30,7 @@ describe("spec files dealt to groups", () => {
 
     it("npm test runs one entry file per group, and the storefront's files", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
-        assert.match(pkg.scripts.test, /^node --import tsx --test --test-concurrency=2 Ecomm\.Pulumi\.Tests\/groups\/\*\.test\.ts storefront\/test\/\*\.test\.ts$/);
+        assert.match(pkg.scripts.test, /^node --import tsx --test --test-concurrency=3 Ecomm\.Pulumi\.Tests\/groups\/\*\.test\.ts storefront\/test\/\*\.test\.ts$/);
         const entries = fs.readdirSync(path.join(SPEC_ROOT, "groups")).filter((f) => f.endsWith(".test.ts")).sort();
         assert.deepEqual(entries, GROUPS.map((g) => `${g}.test.ts`));
         for (const g of GROUPS) assert.match(fs.readFileSync(path.join(SPEC_ROOT, "groups", `${g}.test.ts`), "utf8"), new RegExp(`runGroup\\("${g}"\\)`));

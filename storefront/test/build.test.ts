@@ -70,6 +70,26 @@ describe("artifacts", () => {
         assert.notEqual((await buildBackend(entry)).sha256, build.backend.sha256);
     });
 
+    test("a process asking again gets its backend bundle back until a file it was made from changes", async () => {
+        const frontendDir = path.join(tmp, "frontend-again");
+        fs.cpSync(path.join(STOREFRONT_DIR, "frontend"), frontendDir, { recursive: true });
+        const backendEntry = path.join(tmp, "server-again.ts");
+        const main = JSON.stringify(path.join(STOREFRONT_DIR, "backend", "main"));
+        fs.writeFileSync(backendEntry, `import { runMain } from ${main};\nvoid runMain();\n`);
+        const first = await buildStorefront({ frontendDir, backendEntry });
+        assert.equal(first.frontend.sha256, build.frontend.sha256, "a copy of the frontend builds the same");
+        const again = await buildStorefront({ frontendDir, backendEntry });
+        assert.equal(again.backend, first.backend, "unchanged sources: the same bundle, not a new one");
+        fs.appendFileSync(path.join(frontendDir, "style.css"), "/* changed */\n");
+        const styled = await buildStorefront({ frontendDir, backendEntry });
+        assert.notEqual(styled.frontend.sha256, first.frontend.sha256, "the frontend is packed afresh");
+        assert.equal(styled.backend, first.backend);
+        fs.writeFileSync(backendEntry, `import { runMain } from ${main};\nconsole.log("again");\nvoid runMain();\n`);
+        const changed = await buildStorefront({ frontendDir, backendEntry });
+        assert.notEqual(changed.backend.sha256, first.backend.sha256, "a changed backend source is bundled again");
+        assert.equal(changed.backend.sha256, (await buildBackend(backendEntry)).sha256, "and equals a fresh bundle");
+    });
+
     test("tar lists the files with the manifest's hashes, root-owned, mtimes from content", () => {
         const listing = execFileSync("tar", ["-tvzf", "-", "--numeric-owner"], { input: build.frontend.bytes, encoding: "utf8" });
         assert.match(listing, /-rw-r--r-- 0\/0 +\d+ \S+ \S+ index\.html/);
