@@ -33,7 +33,9 @@ const cloudwatch = mockClient(CloudWatchClient);
 
 const FE_TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-frontend-tg/0123456789abcdef";
 const BE_TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-backend-tg/fedcba9876543210";
+const ADMIN_TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-admin-tg/00112233aabbccdd";
 const T0 = Date.UTC(2026, 10, 25, 17, 0, 0);
+const service = (name: string, tg: string) => ({ asgName: `web-${name}-asg`, targetGroupArn: tg, targetGroupArnSuffix: tg.split(":").at(-1) ?? "", securityGroupId: `sg-0${name.length}a1b2c3d4e5f6a7b8` });
 
 const OUTPUTS = {
     environment: "dev",
@@ -43,6 +45,7 @@ const OUTPUTS = {
     backendTargetGroupArn: BE_TG,
     frontendAsgName: "web-frontend-asg",
     backendAsgName: "web-backend-asg",
+    services: { frontend: service("frontend", FE_TG), backend: service("backend", BE_TG) },
     albArnSuffix: "app/web-alb/0123456789abcdef",
     dbMode: "multi-az-instance",
     dbInstanceIdentifiers: ["ecomm-db"],
@@ -55,6 +58,8 @@ interface Script {
     experiment(t: number): string;
     frontend(t: number): State[];
     backend(t: number): State[];
+    /** A third service (`ecomm:services.admin`), when the stack has one. */
+    admin?(t: number): State[];
     db(t: number): [status: string, az: string];
     /** The backend ASG's desired capacity (2 unless scripted). */
     desired?(t: number): number;
@@ -107,12 +112,16 @@ function play(script: Script): void {
     fis.on(GetExperimentCommand).callsFake(() => ({ experiment: { id: "EXPGAMEDAY000001", state: { status: script.experiment(secondsIn()) } } }));
     fis.on(StopExperimentCommand).resolves({ experiment: { id: "EXPGAMEDAY000001", state: { status: "stopping" } } });
     elb.on(DescribeTargetHealthCommand).callsFake((input: { TargetGroupArn?: string }) => {
-        const states = (input.TargetGroupArn === FE_TG ? script.frontend : script.backend)(secondsIn());
+        const of = input.TargetGroupArn === FE_TG ? script.frontend : input.TargetGroupArn === ADMIN_TG ? script.admin : script.backend;
+        if (!of) throw new Error(`no target group ${input.TargetGroupArn}`);
+        const states = of(secondsIn());
         return { TargetHealthDescriptions: states.map(([id, , state]) => ({ Target: { Id: id, Port: 80 }, TargetHealth: { State: state } })) };
     });
     autoscaling.on(DescribeAutoScalingGroupsCommand).callsFake(() => ({
-        AutoScalingGroups: (["frontend", "backend"] as const).map((svc) => {
-            const states = script[svc](secondsIn());
+        AutoScalingGroups: (["frontend", "backend", "admin"] as const).flatMap((svc) => {
+            const of = script[svc];
+            if (!of) return [];
+            const states = of(secondsIn());
             return {
                 AutoScalingGroupName: `web-${svc}-asg`,
                 MinSize: 2,
@@ -341,8 +350,27 @@ describe("npm run gameday (SDK clients stubbed)", () => {
     it("names every missing output", () => {
         assert.throws(
             () => parseStackOutputs({ environment: "dev", region: "us-east-1", experimentTemplateIds: {} }),
-            (e: Error) => ["frontendTargetGroupArn", "backendTargetGroupArn", "frontendAsgName", "backendAsgName", "albArnSuffix"].every((k) => e.message.includes(`  - ${k}: must be`)),
+            (e: Error) => ["services", "albArnSuffix"].every((k) => e.message.includes(`  - ${k}: must be`)),
         );
+    });
+
+    it("watches every service of the stack's services output: a third one is sampled, in the timeline and measured", async () => {
+        play({
+            ...AZ_POWER,
+            admin: (t) =>
+                t < 10 ? [["i-aa", "us-east-1a", "healthy"], ["i-ab", "us-east-1b", "healthy"]]
+                : t < 30 ? [["i-ab", "us-east-1b", "healthy"]]
+                : [["i-ab", "us-east-1b", "healthy"], ["i-ac", "us-east-1b", "healthy"]],
+        });
+        const outputs = file("admin.json", { ...OUTPUTS, services: { ...OUTPUTS.services, admin: service("admin", ADMIN_TG) } });
+        const r = await gameday(["--stack", "dev", "--experiment", "az-power", "--outputs", outputs]);
+        assert.equal(r.code, 0, r.err);
+        assert.match(r.out, /baseline: experiment not started; frontend 2 healthy \(min 2\), backend 2 healthy \(min 2\), admin 2 healthy \(min 2\)/);
+        assert.match(r.out, /admin target i-aa \(us-east-1a\): healthy → gone/);
+        assert.match(r.out, /admin: dead targets out of rotation\s+10 s/);
+        assert.match(r.out, /admin: capacity back to min 2\s+30 s \(lowest 1\)/);
+        const asgCalls = autoscaling.commandCalls(DescribeAutoScalingGroupsCommand);
+        assert.deepEqual(asgCalls[0].args[0].input.AutoScalingGroupNames, ["web-frontend-asg", "web-backend-asg", "web-admin-asg"]);
     });
 
     it("--help documents the command", async () => {

@@ -6,8 +6,11 @@ import { EXPERIMENT_SLUGS, type ExperimentKind } from "../../Ecomm.Pulumi/resili
 import type { Scorecard } from "../report/scorecard";
 import type { AsgSample, DatabaseSample, Http5xx, TargetSample } from "./probes";
 
-export const SERVICES = ["frontend", "backend"] as const;
-export type Service = (typeof SERVICES)[number];
+/** A service behind the ALB, by its name in the stack's `services` output (`frontend`, `backend`, any configured one). */
+export type Service = string;
+
+/** The service the CPU experiment stresses (resilience/experiments.ts: the backend ASG's instances). */
+export const CPU_STRESSED_SERVICE: Service = "backend";
 
 export interface ServiceSample {
     readonly targets: readonly TargetSample[];
@@ -51,10 +54,22 @@ export interface Predictions {
 
 const healthy = (s: ServiceSample) => s.targets.filter((t) => t.state === "healthy").length;
 
+/** The services a game day sampled, in the stack's order (every sample has the same ones). */
+export function servicesOf(samples: readonly Sample[]): Service[] {
+    return Object.keys(samples[0]?.services ?? {});
+}
+
+/** One service's view in a sample; a sample always has every service of the game day. */
+function serviceIn(s: Sample, svc: Service): ServiceSample {
+    const found = s.services[svc];
+    if (!found) throw new Error(`sample at ${s.t} ms has no ${svc} (it has ${Object.keys(s.services).join(", ")})`);
+    return found;
+}
+
 /** Instance id → AZ, from every sample's ASG view (terminated instances leave the ASG, so remember them). */
 function azOfInstances(samples: readonly Sample[]): Map<string, string> {
     const map = new Map<string, string>();
-    for (const s of samples) for (const svc of SERVICES) for (const i of s.services[svc].asg.instances) map.set(i.id, i.availabilityZone);
+    for (const s of samples) for (const svc of servicesOf(samples)) for (const i of serviceIn(s, svc).asg.instances) map.set(i.id, i.availabilityZone);
     return map;
 }
 
@@ -67,9 +82,9 @@ export function inferTargetAz(samples: readonly Sample[]): string | undefined {
     const baseline = samples[0];
     if (!baseline) return undefined;
     for (const s of samples.slice(1)) {
-        for (const svc of SERVICES) {
-            const wasHealthy = new Set(baseline.services[svc].targets.filter((t) => t.state === "healthy").map((t) => t.id));
-            const now = new Map(s.services[svc].targets.map((t) => [t.id, t.state]));
+        for (const svc of servicesOf(samples)) {
+            const wasHealthy = new Set(serviceIn(baseline, svc).targets.filter((t) => t.state === "healthy").map((t) => t.id));
+            const now = new Map(serviceIn(s, svc).targets.map((t) => [t.id, t.state]));
             const fallen = [...wasHealthy].find((id) => now.get(id) !== "healthy");
             if (fallen && az.has(fallen)) return az.get(fallen);
         }
@@ -85,19 +100,19 @@ export function measure(experiment: ExperimentKind, samples: readonly Sample[], 
     const outOfRotationSeconds: Partial<Record<Service, number | null>> = {};
     if ((experiment === "azPower" || experiment === "azNetwork") && opts.targetAz && baseline) {
         const az = azOfInstances(samples);
-        for (const svc of SERVICES) {
-            const impaired = new Set(baseline.services[svc].targets.filter((t) => az.get(t.id) === opts.targetAz).map((t) => t.id));
+        for (const svc of servicesOf(samples)) {
+            const impaired = new Set(serviceIn(baseline, svc).targets.filter((t) => az.get(t.id) === opts.targetAz).map((t) => t.id));
             if (impaired.size === 0) continue;
-            const out = after.find((s) => !s.services[svc].targets.some((t) => impaired.has(t.id) && t.state === "healthy"));
+            const out = after.find((s) => !serviceIn(s, svc).targets.some((t) => impaired.has(t.id) && t.state === "healthy"));
             outOfRotationSeconds[svc] = out ? secs(out.t) : null;
         }
     }
 
     const capacity = Object.fromEntries(
-        SERVICES.map((svc) => {
-            const minSize = baseline?.services[svc].asg.minSize ?? 0;
-            const counts = after.map((s) => ({ t: s.t, n: healthy(s.services[svc]) }));
-            const lowest = Math.min(...counts.map((c) => c.n), baseline ? healthy(baseline.services[svc]) : Infinity);
+        servicesOf(samples).map((svc) => {
+            const minSize = baseline ? serviceIn(baseline, svc).asg.minSize : 0;
+            const counts = after.map((s) => ({ t: s.t, n: healthy(serviceIn(s, svc)) }));
+            const lowest = Math.min(...counts.map((c) => c.n), baseline ? healthy(serviceIn(baseline, svc)) : Infinity);
             const dip = counts.findIndex((c) => c.n < minSize);
             const back = dip < 0 ? undefined : counts.slice(dip).find((c) => c.n >= minSize);
             return [svc, { minSize, lowest: Number.isFinite(lowest) ? lowest : 0, backSeconds: dip < 0 ? 0 : back ? secs(back.t) : null }];
@@ -106,8 +121,8 @@ export function measure(experiment: ExperimentKind, samples: readonly Sample[], 
 
     let scaleOutSeconds: number | null | undefined;
     if (experiment === "cpu" && baseline) {
-        const initial = healthy(baseline.services.backend);
-        const grown = after.find((s) => healthy(s.services.backend) > initial);
+        const initial = healthy(serviceIn(baseline, CPU_STRESSED_SERVICE));
+        const grown = after.find((s) => healthy(serviceIn(s, CPU_STRESSED_SERVICE)) > initial);
         scaleOutSeconds = grown ? secs(grown.t) : null;
     }
 
@@ -142,22 +157,22 @@ export function timeline(samples: readonly Sample[]): TimelineEvent[] {
     samples.forEach((s, i) => {
         const prev = samples[i - 1];
         if (!prev) {
-            events.push({ t: s.t, text: `baseline: experiment ${s.experiment}; ${SERVICES.map((svc) => `${svc} ${healthy(s.services[svc])} healthy (min ${s.services[svc].asg.minSize})`).join(", ")}${s.database ? `; database ${s.database.status} in ${s.database.availabilityZone ?? "?"}` : ""}` });
+            events.push({ t: s.t, text: `baseline: experiment ${s.experiment}; ${servicesOf(samples).map((svc) => `${svc} ${healthy(serviceIn(s, svc))} healthy (min ${serviceIn(s, svc).asg.minSize})`).join(", ")}${s.database ? `; database ${s.database.status} in ${s.database.availabilityZone ?? "?"}` : ""}` });
             return;
         }
         if (s.experiment !== prev.experiment) events.push({ t: s.t, text: `experiment ${prev.experiment} → ${s.experiment}` });
-        for (const svc of SERVICES) {
-            const before = new Map(prev.services[svc].targets.map((t) => [t.id, t.state]));
-            const now = new Map(s.services[svc].targets.map((t) => [t.id, t.state]));
+        for (const svc of servicesOf(samples)) {
+            const before = new Map(serviceIn(prev, svc).targets.map((t) => [t.id, t.state]));
+            const now = new Map(serviceIn(s, svc).targets.map((t) => [t.id, t.state]));
             for (const [id, state] of now) {
                 const was = before.get(id);
                 if (was !== state) events.push({ t: s.t, text: `${svc} target ${id} (${az.get(id) ?? "?"}): ${was ?? "new"} → ${state}` });
             }
             for (const [id, was] of before) if (!now.has(id)) events.push({ t: s.t, text: `${svc} target ${id} (${az.get(id) ?? "?"}): ${was} → gone` });
-            const [h0, h1] = [healthy(prev.services[svc]), healthy(s.services[svc])];
-            if (h0 !== h1) events.push({ t: s.t, text: `${svc}: ${h1} healthy target${h1 === 1 ? "" : "s"} (min ${s.services[svc].asg.minSize})` });
-            if (s.services[svc].asg.desiredCapacity !== prev.services[svc].asg.desiredCapacity) {
-                events.push({ t: s.t, text: `${svc} ASG desired capacity ${prev.services[svc].asg.desiredCapacity} → ${s.services[svc].asg.desiredCapacity}` });
+            const [h0, h1] = [healthy(serviceIn(prev, svc)), healthy(serviceIn(s, svc))];
+            if (h0 !== h1) events.push({ t: s.t, text: `${svc}: ${h1} healthy target${h1 === 1 ? "" : "s"} (min ${serviceIn(s, svc).asg.minSize})` });
+            if (serviceIn(s, svc).asg.desiredCapacity !== serviceIn(prev, svc).asg.desiredCapacity) {
+                events.push({ t: s.t, text: `${svc} ASG desired capacity ${serviceIn(prev, svc).asg.desiredCapacity} → ${serviceIn(s, svc).asg.desiredCapacity}` });
             }
         }
         if (s.database && prev.database) {
@@ -174,7 +189,8 @@ export function timeline(samples: readonly Sample[]): TimelineEvent[] {
 export function predictionsFromScorecard(s: Scorecard, source: string): Predictions {
     const per = (figures: readonly { label: string; value: number }[], pick: "first" | "min" = "first") => {
         const out: Partial<Record<Service, number>> = {};
-        for (const svc of SERVICES) {
+        // A figure's label starts with its service (`admin: dead instance out of rotation`).
+        for (const svc of new Set(figures.map((f) => f.label.split(":")[0]))) {
             const values = figures.filter((f) => f.label.startsWith(`${svc}:`)).map((f) => f.value);
             if (values.length > 0) out[svc] = pick === "min" ? Math.min(...values) : values[0];
         }
@@ -225,15 +241,17 @@ export function renderReport(r: ReportInput): string {
     ];
     const row = (label: string, measured: string, predicted?: number | string) =>
         lines.push(`  ${label.padEnd(48)} ${measured.padEnd(20)} ${predicted === undefined ? "" : `predicted ${typeof predicted === "number" ? `${predicted} s` : predicted}`}`.trimEnd());
-    for (const svc of SERVICES) {
+    const services = servicesOf(r.samples);
+    for (const svc of services) {
         if (svc in f.outOfRotationSeconds) row(`${svc}: dead targets out of rotation`, seconds(f.outOfRotationSeconds[svc], "still in rotation"), p?.outOfRotationSeconds[svc]);
     }
-    for (const svc of SERVICES) {
+    for (const svc of services) {
         const c = f.capacity[svc];
+        if (!c) continue;
         const measured = c.backSeconds === 0 ? `never below (lowest ${c.lowest})` : `${seconds(c.backSeconds, "not back")} (lowest ${c.lowest})`;
         row(`${svc}: capacity back to min ${c.minSize}`, measured, c.backSeconds === 0 ? undefined : p?.replacementSeconds[svc]);
     }
-    if (f.scaleOutSeconds !== undefined) row("backend: scale-out serving", seconds(f.scaleOutSeconds, "no scale-out"), p?.scaleOutSeconds.backend);
+    if (f.scaleOutSeconds !== undefined) row(`${CPU_STRESSED_SERVICE}: scale-out serving`, seconds(f.scaleOutSeconds, "no scale-out"), p?.scaleOutSeconds[CPU_STRESSED_SERVICE]);
     if (f.database && r.experiment === "dbFailover") {
         const rto = p?.databaseRtoSeconds;
         row("database: unavailable (status not available)", seconds(f.database.unavailableSeconds, "not back"), rto ? `${rto[0]}–${rto[1]} s` : undefined);

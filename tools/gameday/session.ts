@@ -5,7 +5,7 @@
  */
 import { EXPERIMENT_SLUGS, type ExperimentKind } from "../../Ecomm.Pulumi/resilience/experiments";
 import { databaseOf, type StackOutputs } from "./outputs";
-import { inferTargetAz, measure, renderReport, SERVICES, type Figures, type Predictions, type Sample, type Service } from "./measure";
+import { inferTargetAz, measure, renderReport, type Figures, type Predictions, type Sample, type ServiceSample } from "./measure";
 import type { Probes } from "./probes";
 
 export interface GamedayOptions {
@@ -75,25 +75,24 @@ export async function runGameday(o: GamedayOptions, d: GamedayDeps): Promise<Gam
     const settleMs = (o.settleMinutes ?? 15) * 60_000;
     const maxMs = (o.maxMinutes ?? 60) * 60_000;
     const db = databaseOf(o.outputs);
-    const asgNames: Record<Service, string> = { frontend: o.outputs.frontendAsgName, backend: o.outputs.backendAsgName };
-    const tgArns: Record<Service, string> = { frontend: o.outputs.frontendTargetGroupArn, backend: o.outputs.backendTargetGroupArn };
+    // Every service of the stack's table (its `services` output): the built-in two and any configured one.
+    const services = Object.entries(o.outputs.services);
 
     const sample = async (t: number, experiment: string): Promise<Sample> => {
-        const [asgs, fe, be, database] = await Promise.all([
-            d.probes.autoScalingGroups([asgNames.frontend, asgNames.backend]),
-            d.probes.targetHealth(tgArns.frontend),
-            d.probes.targetHealth(tgArns.backend),
+        const [asgs, targets, database] = await Promise.all([
+            d.probes.autoScalingGroups(services.map(([, s]) => s.asgName)),
+            Promise.all(services.map(([, s]) => d.probes.targetHealth(s.targetGroupArn))),
             db ? d.probes.database(db) : Promise.resolve(undefined),
         ]);
         return {
             t,
             experiment,
-            services: { frontend: { targets: fe, asg: asgs[asgNames.frontend] }, backend: { targets: be, asg: asgs[asgNames.backend] } },
+            services: Object.fromEntries(services.map(([name, s], i) => [name, { targets: targets[i], asg: asgs[s.asgName] }])),
             ...(database ? { database } : {}),
         };
     };
     const recovered = (s: Sample) =>
-        SERVICES.every((svc) => s.services[svc].targets.filter((t) => t.state === "healthy").length >= s.services[svc].asg.minSize) &&
+        Object.values(s.services).every((svc: ServiceSample) => svc.targets.filter((t) => t.state === "healthy").length >= svc.asg.minSize) &&
         (!s.database || s.database.status === "available");
 
     const samples: Sample[] = [];
