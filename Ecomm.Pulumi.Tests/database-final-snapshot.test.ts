@@ -9,7 +9,7 @@
  */
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
-import { input, one, ofType, patched, run, OWN_APP, type StackRun } from "./harness";
+import { input, one, ofType, patched, run, runFresh, OWN_APP, type StackRun } from "./harness";
 import { finalSnapshotIdentifier, snapshotIdentifierProblem } from "../Ecomm.Pulumi/database/rules";
 
 const RANDOM_ID = "random:index/randomId:RandomId";
@@ -28,7 +28,9 @@ describe("final snapshot identifier: one per database lifetime", () => {
     let second: StackRun;
     before(async () => {
         first = await run("prod");
-        second = await run("prod");
+        // A second run of the program, not the shared one: the same state must give the same identifier.
+        second = await runFresh("prod");
+        assert.notEqual(second, first);
     });
 
     it("is the prefix and the lifetime's random suffix, a valid RDS snapshot identifier", () => {

@@ -25,6 +25,11 @@ export function run(stack: string, config?: Record<string, unknown>): Promise<St
     return runStack({ stack, config });
 }
 
+/** Runs the program again, not the shared run: for comparing two runs of the same stack and config. */
+export function runFresh(stack: string, config?: Record<string, unknown>): Promise<StackRun> {
+    return runStack({ stack, config, fresh: true });
+}
+
 /**
  * The stack file's raw config as the offline engine hands it to the program: with a labelled stand-in
  * for each value only the stack's user knows (prod's certificate and on-call address).

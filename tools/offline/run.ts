@@ -35,6 +35,12 @@ export interface RunOptions {
      * @default {} (a stable id derived from each name)
      */
     readonly ssmParameters?: Readonly<Record<string, string>>;
+    /**
+     * Run the program again even when this process already ran it with the same effective config: for a test
+     * that compares two runs (a second `up` on the same state). The fresh run is not kept.
+     * @default false (the shared, frozen run)
+     */
+    readonly fresh?: boolean;
 }
 
 export interface StackRun {
@@ -233,7 +239,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         [options.stack, Object.entries(completed.config).sort(), [...secretKeys].sort(), !!options.realEngine, options.zones ?? null, Object.entries(options.ssmParameters ?? {}).sort()],
         undefinedAware,
     );
-    const known = finishedRuns.get(key);
+    const known = options.fresh ? undefined : finishedRuns.get(key);
     if (known) return known;
     let result: StackRun;
     try {
@@ -243,7 +249,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         if (err instanceof Error && framelessDepth === 0) Error.captureStackTrace(err, runStack);
         throw err;
     }
-    finishedRuns.set(key, result);
+    if (!options.fresh) finishedRuns.set(key, result);
     return result;
 }
 
