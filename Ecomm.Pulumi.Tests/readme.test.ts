@@ -1,5 +1,6 @@
 /**
- * README is short and true: its figures are what `npm run docs:figures` generates from the stack files, it
+ * README is short and true: its figures are what `npm run docs:figures` generates from the stack files and
+ * from the storefront's measured.json (`npm run bench:app -- --write`), it
  * states no other figure a generator does not check, the quick start is on the first screen, every link
  * resolves, every npm script is listed, and the JSON command it documents prints clean JSON as typed.
  */
@@ -9,7 +10,8 @@ import { exec as execCb } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { currentReports, END, renderFigures, START, withFigures } from "../scripts/readme-figures";
+import { currentReports, END, renderFigures, START, STOREFRONT_END, STOREFRONT_START, withFigures, withStorefrontFigures } from "../scripts/readme-figures";
+import { MEASURED_FILE, parseMeasured, renderStorefrontFigures, type Measured } from "../storefront/figures";
 import type { PlanJson } from "../tools/plan/plan";
 
 const exec = promisify(execCb);
@@ -36,6 +38,55 @@ describe("README", () => {
         const generated = withFigures(README, renderFigures(await currentReports()));
         assert.ok(generated === README, "README.md's figures are stale: run `npm run docs:figures` and commit README.md");
         assert.ok(README.indexOf(START) < README.indexOf(END));
+    });
+
+    describe("the storefront's measured figures", () => {
+        const measuredJson = fs.readFileSync(MEASURED_FILE, "utf8");
+        const block = () => README.slice(README.indexOf(STOREFRONT_START) + STOREFRONT_START.length, README.indexOf(STOREFRONT_END)).trim();
+        const sample: Measured = {
+            date: "2026-01-02T03:04:05.000Z",
+            machine: { cores: 2, arch: "x64", node: "v24.1.0", loadAverage: 1.25 },
+            secondsPerPhase: 5,
+            connections: 10,
+            throughput: {
+                bare: { rps: 11818.4, p50: 0, p99: 4, requests: 59092 },
+                products: { rps: 8197.2, p50: 1, p99: 5, requests: 40986 },
+                mix: { rps: 1089.3, p50: 4, p99: 55, requests: 5447, orders: 1101 },
+                ratio: 0.694,
+                ratioTarget: 0.5,
+            },
+            restart: { downMs: 1003, recoveryMs: 412, readyMs: 380, healthChecks: 49, ordersOk: 120, refused: 37 },
+            rotation: { recoveryMs: 1020 },
+            drain: { inFlight: 8, succeeded: 8, holdMs: 300, exitCode: 0, exitMs: 430 },
+        };
+
+        it("are what `npm run docs:figures` renders from storefront/measured.json, in the storefront section", () => {
+            assert.ok(withStorefrontFigures(README, measuredJson) === README, "README.md's storefront figures are stale: run `npm run docs:figures` and commit README.md");
+            const section = README.slice(README.indexOf("## The storefront, and your own app in its place"), README.indexOf("## Stacks"));
+            assert.ok(section.includes(STOREFRONT_START) && section.includes(STOREFRONT_END));
+            assert.ok(block().split("\n").length <= 9, `${block().split("\n").length} lines`);
+        });
+
+        it("go stale when measured.json changes (so --check fails), and a bad file is refused naming the field", () => {
+            const changed = JSON.stringify({ ...parseMeasured(measuredJson), rotation: { recoveryMs: parseMeasured(measuredJson).rotation.recoveryMs + 1 } });
+            assert.notEqual(withStorefrontFigures(README, changed), README);
+            assert.throws(() => parseMeasured(JSON.stringify({ ...sample, drain: { ...sample.drain, exitMs: -1 } }), "m.json"), /^Error: m\.json: drain\.exitMs: /);
+            assert.throws(() => parseMeasured(JSON.stringify({ ...sample, extra: 1 }), "m.json"), /m\.json: \(root\): .*extra/);
+        });
+
+        it("render each figure with its unit, the ratio against its target, and the date and machine", () => {
+            assert.deepEqual(renderStorefrontFigures(sample).split("\n"), [
+                "| measured (real PostgreSQL, loopback) | figure |",
+                "|---|---|",
+                "| database stopped 1,003 ms under order traffic, then started: first order after it was back | **412 ms** (ready 380 ms); `/api/health` 200 ×49; 37 orders 503 meanwhile; 120 × 201, each stored once |",
+                "| password rotated in the database, then in the secret: first order after the secret changed | **1,020 ms**, no restart |",
+                "| SIGTERM with 8 orders in flight (lock released after 300 ms) | 8 of 8 → 201, exit 0 after **430 ms** |",
+                "| `GET /api/products` vs a bare Node.js server (10 connections) | 8,197 vs 11,818 req/s: **ratio 0.69** (target ≥ 0.5); p50 1 ms, p99 5 ms |",
+                "| browse-and-checkout mix through the router | 1,089 req/s, p50 4 ms, p99 55 ms, 1,101 orders |",
+                "",
+                "`npm run bench:app -- --write` (5 s per phase) on 2026-01-02: 2 cores x64, Node.js v24.1.0, load average 1.3 at the start (shared: figures vary with the load); rendered from [storefront/measured.json](storefront/measured.json) by `npm run docs:figures`.",
+            ]);
+        });
     });
 
     it("states no hand-written figure: durations, percentages, prices and counts live in generated blocks", () => {

@@ -1,7 +1,9 @@
 /**
  * `npm run docs:figures`: rewrites README's figures (between `<!-- figures:start -->` and `<!-- figures:end -->`)
  * from offline runs of every stack file: the scorecard, the cost, the resource count, and the counts README
- * cites (bad-input cases, policy rules, alarms). `-- --check` writes nothing and exits 1 when README is stale;
+ * cites (bad-input cases, policy rules, alarms); and the storefront's measured figures (between
+ * `<!-- storefront:start -->` and `<!-- storefront:end -->`) from storefront/measured.json, which
+ * `npm run bench:app -- --write` records. `-- --check` writes nothing and exits 1 when README is stale;
  * a test fails when README's copy differs from what this renders.
  */
 import * as fs from "node:fs";
@@ -10,10 +12,13 @@ import { listStacks, PROJECT_ROOT, runStack, withProgramLogOnStderr } from "../t
 import { buildReport, type PlanReport } from "../tools/plan/plan";
 import { CASES } from "../Ecomm.Pulumi.Tests/bad-config-cases";
 import { allPolicies } from "../Ecomm.Policy/policies";
+import { MEASURED_FILE, parseMeasured, renderStorefrontFigures } from "../storefront/figures";
 
 export const README_FILE = path.join(PROJECT_ROOT, "README.md");
 export const START = "<!-- figures:start -->";
 export const END = "<!-- figures:end -->";
+export const STOREFRONT_START = "<!-- storefront:start -->";
+export const STOREFRONT_END = "<!-- storefront:end -->";
 
 /** The order stacks appear in: dev, then the others, prod last. */
 export function stackOrder(stacks: readonly string[]): string[] {
@@ -64,18 +69,25 @@ export async function currentReports(): Promise<Record<string, PlanReport>> {
     return reports;
 }
 
-/** `readme` with the block between the markers replaced; throws when the markers are missing. */
-export function withFigures(readme: string, figures: string): string {
-    const start = readme.indexOf(START);
-    const end = readme.indexOf(END);
-    if (start < 0 || end < start) throw new Error(`README.md must contain ${START} followed by ${END}`);
-    return `${readme.slice(0, start + START.length)}\n${figures}\n${readme.slice(end)}`;
+/** `readme` with the block between `start` and `end` replaced; throws when the markers are missing. */
+export function withBlock(readme: string, block: string, start: string, end: string): string {
+    const from = readme.indexOf(start);
+    const to = readme.indexOf(end);
+    if (from < 0 || to < from) throw new Error(`README.md must contain ${start} followed by ${end}`);
+    return `${readme.slice(0, from + start.length)}\n${block}\n${readme.slice(to)}`;
 }
+
+/** `readme` with the stack figures' block replaced. */
+export const withFigures = (readme: string, figures: string): string => withBlock(readme, figures, START, END);
+
+/** `readme` with the storefront's measured figures rendered from `measuredJson` (measured.json's text). */
+export const withStorefrontFigures = (readme: string, measuredJson: string): string =>
+    withBlock(readme, renderStorefrontFigures(parseMeasured(measuredJson)), STOREFRONT_START, STOREFRONT_END);
 
 async function main(argv: readonly string[]): Promise<number> {
     const reports = await withProgramLogOnStderr(currentReports);
     const before = fs.readFileSync(README_FILE, "utf8");
-    const after = withFigures(before, renderFigures(reports));
+    const after = withStorefrontFigures(withFigures(before, renderFigures(reports)), fs.readFileSync(MEASURED_FILE, "utf8"));
     if (after === before) {
         console.log("README.md figures are up to date");
         return 0;
@@ -85,7 +97,7 @@ async function main(argv: readonly string[]): Promise<number> {
         return 1;
     }
     fs.writeFileSync(README_FILE, after);
-    console.log("README.md figures rewritten from the stack files");
+    console.log("README.md figures rewritten from the stack files and storefront/measured.json");
     return 0;
 }
 
