@@ -4,6 +4,7 @@
  * has recorded no registration at all (not even the component's own). Valid args of the same shape
  * register, so the count can tell the two apart.
  */
+import { databaseArgs } from "./fixtures";
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
@@ -70,24 +71,7 @@ const resilience: ResilienceComponentArgs = {
     cpuStressPercent: 90,
 };
 
-const database: DatabaseComponentArgs = {
-    mode: "multi-az-instance",
-    engine: "postgres",
-    engineVersion: "17",
-    instanceClass: "db.m7g.large",
-    allocatedStorageGb: 100,
-    maxAllocatedStorageGb: 200,
-    dbName: "shop",
-    vpcId: "vpc-0123456789abcdef0",
-    subnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
-    availabilityZones: ["us-east-1a", "us-east-1b"],
-    availabilityZoneCount: 2,
-    clientSecurityGroupIds: [],
-    backupRetentionDays: 7,
-    backupWindow: "03:00-04:00",
-    maintenanceWindow: "sun:05:00-sun:06:00",
-    deletionProtection: false,
-};
+const database: DatabaseComponentArgs = databaseArgs();
 
 const access: DatabaseAccessComponentArgs = {
     region: REGION,

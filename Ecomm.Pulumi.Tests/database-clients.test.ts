@@ -2,6 +2,7 @@
  * The stack passes no client security group until the web tier lands, so this file builds the
  * component on its own under the mocks, with given client groups, and checks the ingress rules.
  */
+import { databaseArgs } from "./fixtures";
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,24 +13,7 @@ import { DatabaseComponent, type DatabaseComponentArgs } from "../Ecomm.Pulumi/d
 const BACKEND_SG = "sg-0b4c6e5d0000000a1";
 const WORKER_SG = "sg-0b4c6e5d0000000b2";
 
-const args: DatabaseComponentArgs = {
-    mode: "multi-az-instance",
-    engine: "mysql",
-    engineVersion: "8.0",
-    instanceClass: "db.m7g.large",
-    allocatedStorageGb: 100,
-    maxAllocatedStorageGb: 200,
-    dbName: "shop",
-    vpcId: "vpc-0123456789abcdef0",
-    subnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
-    availabilityZones: ["us-east-1a", "us-east-1b"],
-    availabilityZoneCount: 2,
-    clientSecurityGroupIds: [BACKEND_SG, pulumi.output(WORKER_SG)],
-    backupRetentionDays: 7,
-    backupWindow: "03:00-04:00",
-    maintenanceWindow: "sun:05:00-sun:06:00",
-    deletionProtection: true,
-};
+const args: DatabaseComponentArgs = databaseArgs({ engine: "mysql", engineVersion: "8.0", clientSecurityGroupIds: [BACKEND_SG, pulumi.output(WORKER_SG)], deletionProtection: true });
 
 describe("DatabaseComponent with given client security groups", () => {
     let mocks: EcommMocks;

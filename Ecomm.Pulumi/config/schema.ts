@@ -11,7 +11,7 @@ import { z } from "zod";
 import { appSchema, storefrontEngineProblem } from "../app/config";
 import { appPortProblem } from "../app/artifact-plan";
 import { databaseSchema } from "../database/config";
-import { requiredAvailabilityZones } from "../database/rules";
+import { hasStandby, requiredAvailabilityZones, STANDBY_MODES } from "../database/rules";
 import { certificateArnSchema, certificateRegion, domainSchema } from "../dns/config";
 import { monitoringSchema } from "../monitoring/config";
 import { availabilityZoneCount, AZ_NAME, isZoneOfRegion, targetZoneProblem, zoneOfRegionRule } from "../network/availability-zones";
@@ -197,7 +197,7 @@ export function prodRules(c: Parsed, report: Report, { stack }: Context): void {
             report(["services", name, "ami"], undefined, "is required in prod: a pinned AMI id, so prod's OS changes only when you move it", `pulumi config set --stack ${stack ?? "<stack>"} --path 'ecomm:services.${name}.ami' <ami id>`);
         }
     }
-    if (c.database.mode === "single-az") report(["database", "mode"], c.database.mode, "must be a Multi-AZ mode in prod: multi-az-instance | multi-az-cluster | aurora");
+    if (!hasStandby(c.database.mode)) report(["database", "mode"], c.database.mode, `must be a Multi-AZ mode in prod: ${STANDBY_MODES.join(" | ")}`);
     if (c.database.backupRetentionDays < 7) report(["database", "backupRetentionDays"], c.database.backupRetentionDays, "must be from 7 to 35 in prod");
     if (!c.database.deletionProtection) report(["database", "deletionProtection"], false, "must be true in prod");
     if (c.network.natGateways === "none") report(["network", "natGateways"], "none", "must be perAz or single in prod (instances need egress for SSM and updates)");
