@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { STRUCTURED_KEYS } from "../Ecomm.Pulumi/config/schema";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { CONFIG_KEYS, STRUCTURED_KEYS } from "../Ecomm.Pulumi/config/schema";
 import { availabilityZoneCount } from "../Ecomm.Pulumi/network/availability-zones";
 import { experimentSettingsProblems } from "../Ecomm.Pulumi/resilience/experiments";
 import { problemLine } from "../Ecomm.Pulumi/shared/problems";
@@ -8,6 +10,12 @@ import { groupSizeProblems } from "../Ecomm.Pulumi/web/scaling";
 import { BUILT_IN_SERVICES, routingProblems } from "../Ecomm.Pulumi/web/services";
 
 describe("one rule, one place", () => {
+    it("docs/configuration.md documents every key of the schema", () => {
+        const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "configuration.md"), "utf8");
+        assert.ok(CONFIG_KEYS.length >= 14, CONFIG_KEYS.join(", "));
+        assert.deepEqual(CONFIG_KEYS.filter((k) => !new RegExp(`\`ecomm:${k}[.\`]`).test(doc)), []);
+    });
+
     it("group size: min above max is one problem (desired is not judged against crossed bounds); desired outside is another", () => {
         assert.deepEqual(groupSizeProblems({ minSize: 3, maxSize: 2 }), [{ path: ["minSize"], input: 3, message: "must be <= maxSize (2)" }]);
         assert.deepEqual(groupSizeProblems({ minSize: 1, maxSize: 2, desiredCapacity: 3 }), [{ path: ["desiredCapacity"], input: 3, message: "must be between minSize (1) and maxSize (2)" }]);

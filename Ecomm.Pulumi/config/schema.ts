@@ -267,6 +267,9 @@ function takesStructuredValue(schema: z.core.$ZodType): boolean {
     return inner !== undefined && takesStructuredValue(inner);
 }
 
+/** Every key under `ecomm:`, from the schema's shape. */
+export const CONFIG_KEYS: readonly string[] = Object.keys(stackShape("dev"));
+
 /** Keys whose values are JSON objects or lists in the stack file: derived from the schema's shape. */
 export const STRUCTURED_KEYS: ReadonlySet<string> = new Set(
     Object.entries(stackShape("dev"))
