@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
-import { lookupLatestAmis, pinAmis, stackAmiTargets } from "../tools/ami/ami-latest";
+import { amiKey, lookupLatestAmis, pinAmis, stackAmiTargets } from "../tools/ami/ami-latest";
 import { PROJECT_ROOT, runStack } from "../tools/offline/run";
 import { parseStackConfig } from "../Ecomm.Pulumi/config/schema";
 
@@ -68,6 +68,35 @@ describe("ami:latest core", () => {
             assert.equal(lt?.inputs.imageId, "ami-0fedcba9876543210");
         }
         fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    it("covers configured services too: ecomm:services.<name>.ami, read and pinned in place", () => {
+        const text = [
+            "config:",
+            "  aws:region: us-east-1",
+            "  ecomm:environment: prod",
+            "  # the team's admin service",
+            "  ecomm:services:",
+            "    zeta:",
+            "      pathPatterns: [\"/zeta/*\"]",
+            "      priority: 30",
+            "    admin:",
+            "      instanceType: c7i.large # x86",
+            "      pathPatterns: [\"/admin/*\"]",
+            "      priority: 20",
+            "",
+        ].join("\n");
+        const s = stackAmiTargets(text, "x.yaml");
+        assert.deepEqual(s.targets.map((t) => [t.service, amiKey(t.service), t.instanceType, t.parameter]), [
+            ["frontend", "ecomm:frontend.ami", "m7g.large", ARM],
+            ["backend", "ecomm:backend.ami", "m7g.large", ARM],
+            ["admin", "ecomm:services.admin.ami", "c7i.large", X86],
+            ["zeta", "ecomm:services.zeta.ami", "m7g.large", ARM],
+        ]);
+        const pinned = pinAmis(text, { admin: "ami-01234567890abcdef", zeta: "ami-0fedcba9876543210" });
+        assert.ok(pinned.includes("# the team's admin service") && pinned.includes("# x86"), "comments kept");
+        assert.deepEqual(stackAmiTargets(pinned, "x.yaml").targets.map((t) => t.current), [undefined, undefined, "ami-01234567890abcdef", "ami-0fedcba9876543210"]);
+        assert.match(pinned, /    admin:\n      instanceType: c7i\.large # x86\n      pathPatterns: \[ ?"\/admin\/\*" ?\]\n      priority: 20\n      ami: ami-01234567890abcdef\n/);
     });
 
     it("validates what it writes with the program's own schema", () => {

@@ -178,7 +178,7 @@ describe("ecomm:services refusals, before anything is registered", () => {
         const err = await refused("prod", { "ecomm:services": { admin: ADMIN } });
         assert.match(err.message, /ecomm:services\.admin\.minSize = 1: must be >= 2 in prod/);
         assert.match(err.message, /ecomm:services\.admin\.ami.*is required in prod/);
-        assert.match(err.message, /pulumi config set --stack prod --path 'ecomm:services\.admin\.ami' <ami id>/);
+        assert.match(err.message, /npm run ami:latest -- --stack prod --write \(or: pulumi config set --stack prod --path 'ecomm:services\.admin\.ami' <ami id>\)/);
     });
 });
 

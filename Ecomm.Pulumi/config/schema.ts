@@ -191,10 +191,10 @@ export function prodRules(c: Parsed, report: Report, { stack }: Context): void {
         if (service.minSize < 2) report([...serviceKey(name), "minSize"], service.minSize, twice);
     }
     // The built-in services' AMIs are required values (placeholders.ts, with stand-ins offline); a configured
-    // service is the team's own, so it names its AMI itself.
+    // service's is required here, with no stand-in: `npm run ami:latest -- --write` pins both kinds.
     for (const [name, service] of Object.entries(c.services)) {
         if (service.ami === undefined) {
-            report(["services", name, "ami"], undefined, "is required in prod: a pinned AMI id, so prod's OS changes only when you move it", `pulumi config set --stack ${stack ?? "<stack>"} --path 'ecomm:services.${name}.ami' <ami id>`);
+            report(["services", name, "ami"], undefined, "is required in prod: a pinned AMI id, so prod's OS changes only when you move it", `npm run ami:latest -- --stack ${stack ?? "<stack>"} --write (or: pulumi config set --stack ${stack ?? "<stack>"} --path 'ecomm:services.${name}.ami' <ami id>)`);
         }
     }
     if (!hasStandby(c.database.mode)) report(["database", "mode"], c.database.mode, `must be a Multi-AZ mode in prod: ${STANDBY_MODES.join(" | ")}`);

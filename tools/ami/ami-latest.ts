@@ -9,11 +9,20 @@ import type { Environment } from "../../Ecomm.Pulumi/config/environments";
 import { SERVICE_DEFAULTS } from "../../Ecomm.Pulumi/web/config";
 import { isGraviton } from "../../Ecomm.Pulumi/web/ami";
 import { al2023AmiParameter } from "../../Ecomm.Pulumi/web/ami";
-import { BUILT_IN_SERVICE_NAMES, type BuiltInServiceName } from "../../Ecomm.Pulumi/web/services";
+import { BUILT_IN_SERVICE_NAMES } from "../../Ecomm.Pulumi/web/services";
 
-/** The services whose AMI this pins: the built-in ones (`ecomm:<service>.ami`). */
-export const AMI_SERVICES = BUILT_IN_SERVICE_NAMES;
-export type AmiService = BuiltInServiceName;
+/** A service of the stack's table: a built-in one (`ecomm:<service>`) or a configured one (`ecomm:services.<name>`). */
+export type AmiService = string;
+
+/** Where a service's settings sit in the stack file's `config:` map: `["ecomm:frontend"]`, `["ecomm:services", "admin"]`. */
+export function serviceConfigPath(service: AmiService): string[] {
+    return (BUILT_IN_SERVICE_NAMES as readonly string[]).includes(service) ? [`ecomm:${service}`] : ["ecomm:services", service];
+}
+
+/** The key users see: `ecomm:frontend.ami`, `ecomm:services.admin.ami`. */
+export function amiKey(service: AmiService): string {
+    return `${serviceConfigPath(service).join(".")}.ami`;
+}
 
 export interface AmiTarget {
     readonly service: AmiService;
@@ -46,8 +55,11 @@ export function stackAmiTargets(text: string, file: string): StackAmis {
     if (typeof region !== "string" || !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) throw new Error(`${file} has no valid aws:region (found ${JSON.stringify(region)})`);
     const env = config["ecomm:environment"];
     if (env !== "dev" && env !== "prod") throw new Error(`${file} has no valid ecomm:environment (found ${JSON.stringify(env)}; dev | prod)`);
-    const targets = AMI_SERVICES.map((service): AmiTarget => {
-        const section = obj(config[`ecomm:${service}`]);
+    // The service table's services: the built-in two, then each of ecomm:services by name.
+    const services = [...BUILT_IN_SERVICE_NAMES, ...Object.keys(obj(config["ecomm:services"])).sort()];
+    const targets = services.map((service): AmiTarget => {
+        const [key, name] = serviceConfigPath(service);
+        const section = name === undefined ? obj(config[key]) : obj(obj(config[key])[name]);
         const fallback = SERVICE_DEFAULTS[env].instanceType;
         const instanceType = typeof section.instanceType === "string" ? section.instanceType : fallback;
         return {
@@ -77,11 +89,11 @@ export async function lookupLatestAmis(client: Pick<SSMClient, "send">, targets:
 export function pinAmis(text: string, amis: Readonly<Partial<Record<AmiService, string>>>): string {
     const doc = parseDocument(text);
     if (!isDocument(doc) || doc.errors.length > 0) throw new Error("the stack file is not valid YAML");
-    for (const service of AMI_SERVICES) {
-        const id = amis[service];
+    for (const [service, id] of Object.entries(amis)) {
         if (id === undefined) continue;
-        if (doc.getIn(["config", `ecomm:${service}`]) === undefined) doc.setIn(["config", `ecomm:${service}`], doc.createNode({ ami: id }));
-        else doc.setIn(["config", `ecomm:${service}`, "ami"], id);
+        const at = ["config", ...serviceConfigPath(service)];
+        if (doc.getIn(at) === undefined) doc.setIn(at, doc.createNode({ ami: id }));
+        else doc.setIn([...at, "ami"], id);
     }
     return doc.toString();
 }

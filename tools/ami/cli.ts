@@ -1,14 +1,15 @@
 /**
  * `npm run ami:latest -- --stack <name> [--write]`: looks up the current Amazon Linux 2023 AMI for each
  * service's architecture in the stack's region (AWS's public SSM parameters; any account's credentials
- * work) and prints it, or with `--write` pins it in `Pulumi.<stack>.yaml` as `ecomm:<service>.ami`.
+ * work) and prints it, or with `--write` pins it in `Pulumi.<stack>.yaml` as `ecomm:<service>.ami` (a configured
+ * service: `ecomm:services.<name>.ami`).
  * Exits 1 when AWS cannot be reached or the file is unusable, 2 on bad usage.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { lookupLatestAmis, pinAmis, stackAmiTargets } from "./ami-latest";
+import { amiKey, lookupLatestAmis, pinAmis, stackAmiTargets } from "./ami-latest";
 import { PROJECT_ROOT } from "../offline/stack-file";
 
 const USAGE = `usage: npm run ami:latest -- --stack <name> [--write] [--root DIR]
@@ -17,7 +18,8 @@ Looks up the current Amazon Linux 2023 AMI id for each service's architecture (f
 the stack's aws:region, from AWS's public SSM parameters
 /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<arm64|x86_64>.
 Needs AWS credentials for any account (ssm:GetParameter on those public parameters).
-  --write      pin the ids in Pulumi.<stack>.yaml (ecomm:frontend.ami, ecomm:backend.ami), comments kept;
+  --write      pin the ids in Pulumi.<stack>.yaml (ecomm:frontend.ami, ecomm:backend.ami,
+               ecomm:services.<name>.ami for each configured service), comments kept;
                the next pulumi up rolls the instances, rolling back by itself if they turn unhealthy
   --root DIR   read Pulumi.<stack>.yaml from DIR instead of the repository root`;
 
@@ -64,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     for (const t of stack.targets) {
         const now = amis[t.service];
         const change = t.current === undefined ? "not pinned yet" : t.current === now ? "already pinned" : `pinned today: ${t.current}`;
-        console.log(`ecomm:${t.service}.ami  ${now}  (${t.instanceType}, ${t.architecture}, ${stack.region}; ${change})`);
+        console.log(`${amiKey(t.service)}  ${now}  (${t.instanceType}, ${t.architecture}, ${stack.region}; ${change})`);
     }
     if (!values.write) {
         console.log(`\nrun with --write to pin these in ${path.basename(file)}`);
