@@ -96,7 +96,7 @@ describe("ami:latest core", () => {
         const pinned = pinAmis(text, { admin: "ami-01234567890abcdef", zeta: "ami-0fedcba9876543210" });
         assert.ok(pinned.includes("# the team's admin service") && pinned.includes("# x86"), "comments kept");
         assert.deepEqual(stackAmiTargets(pinned, "x.yaml").targets.map((t) => t.current), [undefined, undefined, "ami-01234567890abcdef", "ami-0fedcba9876543210"]);
-        assert.match(pinned, /    admin:\n      instanceType: c7i\.large # x86\n      pathPatterns: \[ ?"\/admin\/\*" ?\]\n      priority: 20\n      ami: ami-01234567890abcdef\n/);
+        assert.match(pinned, / {4}admin:\n {6}instanceType: c7i\.large # x86\n {6}pathPatterns: \[ ?"\/admin\/\*" ?\]\n {6}priority: 20\n {6}ami: ami-01234567890abcdef\n/);
     });
 
     it("validates what it writes with the program's own schema", () => {
