@@ -18,7 +18,7 @@ import * as fs from "node:fs";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { refuseBadArgs } from "../shared/component-args";
-import { policyDocument, type PolicyStatement } from "../shared/iam";
+import { createHardenedBucket } from "../shared/buckets";
 import { SERVER_ACCESS_LOG_PREFIX, serverAccessLogStatements } from "../web/access-logs";
 import { artifactReadStatement, objectKeyProblem, SHA256_HEX, AWS_REGION, type ArtifactReadStatement, type ArtifactRef } from "./artifact-plan";
 
@@ -101,12 +101,23 @@ export class ArtifactComponent extends pulumi.ComponentResource {
         const retentionDays = args.retentionDays ?? 30;
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
-        const bucket = this.createBucket(`${name}-bucket`, args, { noncurrentVersionExpiration: { noncurrentDays: retentionDays } }, () => pulumi.output([]));
+        const forceDestroy = args.forceDestroy ?? false;
+        const bucket = createHardenedBucket(this, `${name}-bucket`, {
+            forceDestroy,
+            tags: args.tags,
+            lifecycleRuleId: "expire-old",
+            expiry: { noncurrentVersionExpiration: { noncurrentDays: retentionDays } },
+            writers: () => pulumi.output([]),
+        });
         this.createVersioning(name, bucket.bucket);
         // The target of the artifact bucket's server access logs (it does not log itself: a loop).
-        const target = this.createBucket(`${name}-access`, args, { expiration: { days: retentionDays } }, (arn) =>
-            pulumi.all([account, bucket.bucket.arn]).apply(([accountId, sourceArn]) => serverAccessLogStatements(arn, sourceArn, accountId)),
-        );
+        const target = createHardenedBucket(this, `${name}-access`, {
+            forceDestroy,
+            tags: args.tags,
+            lifecycleRuleId: "expire-old",
+            expiry: { expiration: { days: retentionDays } },
+            writers: (arn) => pulumi.all([account, bucket.bucket.arn]).apply(([accountId, sourceArn]) => serverAccessLogStatements(arn, sourceArn, accountId)),
+        });
         new aws.s3.BucketLogging(
             `${name}-logging`,
             { bucket: bucket.bucket.id, targetBucket: target.bucket.id, targetPrefix: SERVER_ACCESS_LOG_PREFIX },
@@ -153,66 +164,5 @@ export class ArtifactComponent extends pulumi.ComponentResource {
 
     private createVersioning(name: string, bucket: aws.s3.Bucket): aws.s3.BucketVersioning {
         return new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
-    }
-
-    /** A bucket: ACLs disabled, public access blocked, SSE-S3, TLS only, an expiry rule, plus `writers`. */
-    private createBucket(
-        logical: string,
-        args: ArtifactComponentArgs,
-        expiry: { readonly noncurrentVersionExpiration: { noncurrentDays: number } } | { readonly expiration: { days: number } },
-        writers: (bucketArn: string) => pulumi.Output<PolicyStatement[]>,
-    ): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy; encryption: aws.s3.BucketServerSideEncryptionConfiguration } {
-        const bucket = new aws.s3.Bucket(logical, { forceDestroy: args.forceDestroy ?? false, tags: { ...args.tags, Name: logical } }, { parent: this });
-        new aws.s3.BucketOwnershipControls(`${logical}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
-        const publicBlock = new aws.s3.BucketPublicAccessBlock(
-            `${logical}-public-block`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            { parent: this },
-        );
-        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${logical}-encryption`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-            { parent: this },
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${logical}-lifecycle`,
-            {
-                bucket: bucket.id,
-                rules: [
-                    {
-                        id: "expire-old",
-                        status: "Enabled",
-                        filter: {},
-                        ...expiry,
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                    },
-                ],
-            },
-            { parent: this },
-        );
-        const policy = new aws.s3.BucketPolicy(
-            `${logical}-policy`,
-            {
-                bucket: bucket.id,
-                policy: bucket.arn.apply((arn) =>
-                    writers(arn).apply((statements) =>
-                        policyDocument([
-                            ...statements,
-                            {
-                                Sid: "DenyInsecureTransport",
-                                Effect: "Deny",
-                                Principal: "*",
-                                Action: "s3:*",
-                                Resource: [arn, `${arn}/*`],
-                                Condition: { Bool: { "aws:SecureTransport": "false" } },
-                            },
-                        ]),
-                    ),
-                ),
-            },
-            // S3 refuses a policy while the public-access block is being applied concurrently.
-            { parent: this, dependsOn: [publicBlock] },
-        );
-        return { bucket, policy, encryption };
     }
 }

@@ -4,7 +4,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, type PolicyStatement } from "../shared/iam";
+import { createHardenedBucket } from "../shared/buckets";
+import type { PolicyStatement } from "../shared/iam";
 import { ACCESS_LOG_PREFIX, accessLogPrincipalKind, ELB_LOG_DELIVERY_SERVICE, SERVER_ACCESS_LOG_PREFIX, serverAccessLogStatements } from "./access-logs";
 
 /** What the log buckets depend on. */
@@ -52,68 +53,19 @@ export function createAccessLogsBucket(parent: pulumi.ComponentResource, name: s
     return { bucket, policy };
 }
 
-/** A log bucket: ACLs disabled, public access blocked, SSE-S3, expiring objects, TLS only, plus `writers`. */
+/** A log bucket: the program's hardened bucket, its objects expiring after `retentionDays`, plus `writers`. */
 function createLogBucket(
-parent: pulumi.ComponentResource,
-logical: string,
-settings: LogBucketSettings,
-writers: (bucketArn: string) => pulumi.Output<PolicyStatement[]>,
+    parent: pulumi.ComponentResource,
+    logical: string,
+    settings: LogBucketSettings,
+    writers: (bucketArn: string) => pulumi.Output<PolicyStatement[]>,
 ): LogBucket {
-    const bucket = new aws.s3.Bucket(
-        logical,
-        // Logs go with the bucket only when the ALB itself may be deleted (dev).
-        { forceDestroy: !settings.deletionProtection, tags: { Name: logical } },
-        { parent },
-    );
-    new aws.s3.BucketOwnershipControls(`${logical}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent });
-    const publicBlock = new aws.s3.BucketPublicAccessBlock(
-        `${logical}-public-block`,
-        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-        { parent },
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-        `${logical}-encryption`,
-        { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-        { parent },
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-        `${logical}-lifecycle`,
-        {
-            bucket: bucket.id,
-            rules: [
-                {
-                    id: "expire-access-logs",
-                    status: "Enabled",
-                    filter: {},
-                    expiration: { days: settings.retentionDays },
-                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                },
-            ],
-        },
-        { parent },
-    );
-    const policy = new aws.s3.BucketPolicy(
-        `${logical}-policy`,
-        {
-            bucket: bucket.id,
-            policy: bucket.arn.apply((arn) =>
-                writers(arn).apply((statements) =>
-                    policyDocument([
-                        ...statements,
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "s3:*",
-                            Resource: [arn, `${arn}/*`],
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                    ]),
-                ),
-            ),
-        },
-        // S3 refuses a policy while the public-access block is being applied concurrently.
-        { parent, dependsOn: [publicBlock] },
-    );
+    // Logs go with the bucket only when the ALB itself may be deleted (dev).
+    const { bucket, policy } = createHardenedBucket(parent, logical, {
+        forceDestroy: !settings.deletionProtection,
+        lifecycleRuleId: "expire-access-logs",
+        expiry: { expiration: { days: settings.retentionDays } },
+        writers,
+    });
     return { bucket, policy };
 }
