@@ -1,24 +1,8 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
-import {
-    databaseRuleProblems,
-    defaultEngineVersion,
-    engineVersionProblem,
-    engineParameters,
-    enhancedMonitoringPolicyArn,
-    logExports,
-    majorVersion,
-    parameterGroupFamily,
-    performanceInsightsSupported,
-    rdsEngineName,
-    rdsIdentifierProblem,
-    requiredAvailabilityZones,
-    tlsParameter,
-    windowMinutes,
-    windowsOverlap,
-    type DatabaseRuleInput,
-} from "../Ecomm.Pulumi/database/rules";
+import { databaseRuleProblems, defaultEngineVersion, engineVersionProblem, engineParameters, enhancedMonitoringPolicyArn, logExports, majorVersion, parameterGroupFamily, performanceInsightsSupported, rdsEngineName, rdsIdentifierProblem, tlsParameter, windowMinutes, windowsOverlap, type DatabaseRuleInput } from "../Ecomm.Pulumi/database/rules";
+import { requiredAvailabilityZones } from "../Ecomm.Pulumi/database/modes";
 
 const base: DatabaseRuleInput = {
     mode: "multi-az-instance",

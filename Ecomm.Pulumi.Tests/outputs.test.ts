@@ -20,7 +20,7 @@ import {
     typeProblem,
     type EcommStackOutputs,
 } from "../Ecomm.Pulumi/outputs";
-import { DATABASE_MODES } from "../Ecomm.Pulumi/database/rules";
+import { DATABASE_MODES } from "../Ecomm.Pulumi/database/modes";
 import { ENVIRONMENTS } from "../Ecomm.Pulumi/config/environments";
 import type { RdsEngine } from "../Ecomm.Pulumi/database/rules";
 import type { ecommStack } from "../Ecomm.Pulumi/stack";

@@ -7,15 +7,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { CLUSTER_MODES, ECOMM_DATABASE_MODES, OUTPUT_NAMES, outputNamesFor, type EcommDatabaseMode } from "../Ecomm.Pulumi/outputs";
-import {
-    DATABASE_MODES,
-    hasStandby,
-    instanceCount,
-    isClusterMode,
-    isInstanceMode,
-    requiredAvailabilityZones,
-    STANDBY_MODES,
-} from "../Ecomm.Pulumi/database/rules";
+import { DATABASE_MODES, hasStandby, instanceCount, isClusterMode, isInstanceMode, requiredAvailabilityZones, STANDBY_MODES } from "../Ecomm.Pulumi/database/modes";
 import { hasReplicaLag } from "../Ecomm.Pulumi/monitoring/alarms";
 import { dbFailoverRefusal } from "../Ecomm.Pulumi/resilience/experiments";
 import { GAMEDAY_OUTPUTS, parseStackOutputs, stackOutputsSchema } from "../tools/gameday/outputs";

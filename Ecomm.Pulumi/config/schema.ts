@@ -11,7 +11,7 @@ import { z } from "zod";
 import { appSchema, storefrontEngineProblem } from "../app/config";
 import { appPortProblem } from "../app/artifact-plan";
 import { databaseSchema } from "../database/config";
-import { hasStandby, requiredAvailabilityZones, STANDBY_MODES } from "../database/rules";
+import { hasStandby, requiredAvailabilityZones, STANDBY_MODES } from "../database/modes";
 import { certificateArnSchema, certificateRegion, domainSchema } from "../dns/config";
 import { monitoringSchema } from "../monitoring/config";
 import { availabilityZoneCount, AZ_NAME, isZoneOfRegion, targetZoneProblem, zoneOfRegionRule } from "../network/availability-zones";

@@ -5,16 +5,8 @@
 import { z } from "zod";
 import { bool, int, oneOf, oneOfNumbers, REGION, strict } from "../config/fields";
 import type { Environment, PerEnvironment } from "../config/environments";
-import {
-    BACKUP_WINDOW,
-    DATABASE_ENGINES,
-    DATABASE_MODES,
-    databaseRuleProblems,
-    defaultEngineVersion,
-    MAINTENANCE_WINDOW,
-    MONITORING_INTERVALS,
-    type DatabaseMode,
-} from "./rules";
+import { BACKUP_WINDOW, DATABASE_ENGINES, databaseRuleProblems, defaultEngineVersion, MAINTENANCE_WINDOW, MONITORING_INTERVALS } from "./rules";
+import { DATABASE_MODES, type DatabaseMode } from "./modes";
 
 export interface DatabaseDefaults {
     readonly mode: DatabaseMode;

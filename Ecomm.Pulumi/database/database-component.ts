@@ -4,23 +4,8 @@ import * as random from "@pulumi/random";
 import { refuseBadArgs } from "../shared/component-args";
 import { serviceTrustPolicy } from "../shared/iam";
 import { problemLine } from "../shared/problems";
-import {
-    databaseRuleProblems,
-    defaultPort,
-    enhancedMonitoringPolicyArn,
-    FINAL_SNAPSHOT_SUFFIX_BYTES,
-    finalSnapshotIdentifier,
-    instanceCount,
-    isInstanceMode,
-    parameterGroupFamily,
-    rdsEngineName,
-    requiredAvailabilityZones,
-    snapshotIdentifierProblem,
-    type DatabaseEngine,
-    type DatabaseRuleInput,
-    type DatabaseMode,
-    type RdsEngine,
-} from "./rules";
+import { databaseRuleProblems, defaultPort, enhancedMonitoringPolicyArn, FINAL_SNAPSHOT_SUFFIX_BYTES, finalSnapshotIdentifier, parameterGroupFamily, rdsEngineName, snapshotIdentifierProblem, type DatabaseEngine, type DatabaseRuleInput, type RdsEngine } from "./rules";
+import { instanceCount, isInstanceMode, requiredAvailabilityZones, type DatabaseMode } from "./modes";
 import { createClusterDeployment } from "./cluster";
 import type { DeploymentContext, Monitoring, Shared } from "./deployment";
 import { createInstanceDeployment } from "./instance";

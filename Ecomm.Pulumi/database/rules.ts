@@ -12,17 +12,6 @@
 
 import { isClusterMode, isInstanceMode, type DatabaseMode } from "./modes";
 
-// The modes and their families are `modes.ts`'s; re-exported here, where the other database rules are.
-export {
-    DATABASE_MODES,
-    hasStandby,
-    instanceCount,
-    isClusterMode,
-    isInstanceMode,
-    requiredAvailabilityZones,
-    STANDBY_MODES,
-    type DatabaseMode,
-} from "./modes";
 export const DATABASE_ENGINES = ["postgres", "mysql"] as const;
 export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
 /** Enhanced Monitoring intervals RDS accepts (0 turns it off). */

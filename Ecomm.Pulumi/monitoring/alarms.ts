@@ -7,7 +7,8 @@
  * EC2 Auto Scaling "Amazon CloudWatch metrics for Amazon EC2 Auto Scaling", RDS "Amazon CloudWatch
  * metrics for Amazon RDS" and the Aurora User Guide's metric tables.
  */
-import { isClusterMode, isInstanceMode, type DatabaseEngine, type DatabaseMode } from "../database/rules";
+import { type DatabaseEngine } from "../database/rules";
+import { isClusterMode, isInstanceMode, type DatabaseMode } from "../database/modes";
 import { problemLine } from "../shared/problems";
 import { groupSizeProblems } from "../web/scaling";
 

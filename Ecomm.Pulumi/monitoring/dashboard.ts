@@ -3,7 +3,7 @@
  * resolves the identifiers and only renders the JSON inside `apply`.
  * Body structure: CloudWatch API reference, "Dashboard Body Structure and Syntax".
  */
-import type { DatabaseMode } from "../database/rules";
+import type { DatabaseMode } from "../database/modes";
 import { PERIOD_SECONDS, replicaLag, storageMetric } from "./alarms";
 import type { ServiceLogGroups } from "../web/logs";
 

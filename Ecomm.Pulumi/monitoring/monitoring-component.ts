@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DatabaseEngine, DatabaseMode } from "../database/rules";
+import type { DatabaseEngine } from "../database/rules";
+import type { DatabaseMode } from "../database/modes";
 import { refuseBadArgs } from "../shared/component-args";
 import { alertKeyPolicy, alertTopicPolicy } from "./alert-policies";
 import { dashboardBody } from "./dashboard";

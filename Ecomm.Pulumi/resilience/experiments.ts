@@ -5,7 +5,7 @@
  *
  * Action ids, target keys, parameters and permissions follow the AWS FIS actions reference.
  */
-import { hasStandby, STANDBY_MODES, type DatabaseMode } from "../database/rules";
+import { hasStandby, STANDBY_MODES, type DatabaseMode } from "../database/modes";
 import type { RuleProblem } from "../shared/problems";
 import { serviceTrustPolicy, type PolicyStatement } from "../shared/iam";
 

@@ -5,7 +5,7 @@ import { targetZoneProblem } from "../network/availability-zones";
 import { refuseBadArgs } from "../shared/component-args";
 import { policyDocument, type PolicyStatement } from "../shared/iam";
 import { problemLine } from "../shared/problems";
-import type { DatabaseMode } from "../database/rules";
+import type { DatabaseMode } from "../database/modes";
 import {
     azNetworkPolicy,
     azPowerPolicy,

@@ -10,7 +10,7 @@ import {
 } from "./formulas";
 import { COLD_BOOT_SECONDS, COLD_BOOT_STEPS } from "../../Ecomm.Pulumi/web/cold-boot";
 import { arr, Graph, num, rec, TYPES } from "./graph";
-import type { DatabaseMode } from "../../Ecomm.Pulumi/database/rules";
+import type { DatabaseMode } from "../../Ecomm.Pulumi/database/modes";
 
 export interface Figure {
     /** What is measured, e.g. `frontend: dead instance out of rotation`. */
