@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeOutput, isContractOutput, typeText } from "../Ecomm.Pulumi/outputs";
 import { listStacks, PROJECT_ROOT, runStack, withProgramLogOnStderr } from "../tools/offline/run";
+import { runAsScript } from "../tools/exit";
 
 export const SNAPSHOT_FILE = path.join(PROJECT_ROOT, "Ecomm.Pulumi.Tests", "__snapshots__", "outputs.json");
 
@@ -145,13 +146,4 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
 }
 
-// Run as a script (`node scripts/run-ts.cjs <this file>` sets argv[1] to it), not when imported by a test.
-if (process.argv[1] === __filename) {
-    main(process.argv.slice(2)).then(
-        (code) => process.stdout.write("", () => process.exit(code)),
-        (err: unknown) => {
-            console.error(err);
-            process.exit(1);
-        },
-    );
-}
+runAsScript(__filename, main);

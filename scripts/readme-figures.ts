@@ -13,6 +13,7 @@ import { buildReport, type PlanReport } from "../tools/plan/plan";
 import { CASES } from "../Ecomm.Pulumi.Tests/bad-config-cases";
 import { allPolicies } from "../Ecomm.Policy/policies";
 import { MEASURED_FILE, parseMeasured, renderStorefrontFigures } from "../storefront/figures";
+import { runAsScript } from "../tools/exit";
 
 export const README_FILE = path.join(PROJECT_ROOT, "README.md");
 export const START = "<!-- figures:start -->";
@@ -101,13 +102,4 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
 }
 
-// Run as a script (`node scripts/run-ts.cjs <this file>` sets argv[1] to it), not when imported by a test.
-if (process.argv[1] === __filename) {
-    main(process.argv.slice(2)).then(
-        (code) => process.stdout.write("", () => process.exit(code)),
-        (err: unknown) => {
-            console.error(err);
-            process.exit(1);
-        },
-    );
-}
+runAsScript(__filename, main);

@@ -102,7 +102,7 @@ export function parseNamespace<T>(raw: Readonly<Record<string, string>>, spec: N
 }
 
 /** The object or list a JSON text encodes, else the text itself. */
-function structured(text: string): unknown {
+export function structured(text: string): unknown {
     if (!/^\s*[[{]/.test(text)) return text;
     try {
         return JSON.parse(text) as unknown;

@@ -10,7 +10,7 @@
  *   certificate, prod's on-call address). The schema refuses their absence, with the command; the offline
  *   engine puts a labelled stand-in in their place (`standInsFor`), so `npm run plan` works on a fresh clone.
  */
-import { type ConfigProblem } from "./parse";
+import { structured, type ConfigProblem } from "./parse";
 import { BUILT_IN_SERVICE_NAMES } from "../web/services";
 
 export const DOCUMENTATION_ACCOUNT = "123456789012";
@@ -188,14 +188,6 @@ function* leaves(namespace: string, path: (string | number)[], value: unknown): 
     }
 }
 
-function structured(text: string): unknown {
-    if (!/^\s*[[{]/.test(text)) return text;
-    try {
-        return JSON.parse(text) as unknown;
-    } catch {
-        return text;
-    }
-}
 
 export interface PlaceholderContext extends FixContext {
     /** Whether a top-level key holds a secret (its value is not shown; its command uses `--secret`). */

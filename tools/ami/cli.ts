@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { amiKey, lookupLatestAmis, pinAmis, stackAmiTargets } from "./ami-latest";
 import { PROJECT_ROOT } from "../offline/stack-file";
+import { exitWhenDone } from "../exit";
 
 const USAGE = `usage: npm run ami:latest -- --stack <name> [--write] [--root DIR]
 
@@ -78,11 +79,4 @@ async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
-main(process.argv.slice(2)).then(
-    // Exit once stdout has drained: process.exit right after a large write to a pipe cuts the output short.
-    (code) => process.stdout.write("", () => process.exit(code)),
-    (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-    },
-);
+exitWhenDone(main(process.argv.slice(2)));

@@ -6,6 +6,7 @@ import { setTimeout as wait } from "node:timers/promises";
 import { awsClients, awsProbes } from "./probes";
 import { gamedayCommand, offlineScorecard, pulumiStackOutputs } from "./command";
 import { PROJECT_ROOT } from "../offline/stack-file";
+import { exitWhenDone } from "../exit";
 
 const controller = new AbortController();
 process.on("SIGINT", () => {
@@ -14,20 +15,15 @@ process.on("SIGINT", () => {
     controller.abort();
 });
 
-gamedayCommand(process.argv.slice(2), {
-    out: (text) => console.log(text),
-    err: (text) => console.error(text),
-    stackOutputs: (stack) => pulumiStackOutputs(stack, PROJECT_ROOT),
-    scorecard: (stack, environment) => offlineScorecard(stack, environment, PROJECT_ROOT),
-    probes: (region) => awsProbes(awsClients(region)),
-    now: () => Date.now(),
-    sleep: (ms, signal) => wait(ms, undefined, { signal }).catch(() => undefined),
-    signal: controller.signal,
-}).then(
-    // Exit once stdout has drained: process.exit right after a large write to a pipe cuts the output short.
-    (code) => process.stdout.write("", () => process.exit(code)),
-    (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-    },
+exitWhenDone(
+    gamedayCommand(process.argv.slice(2), {
+        out: (text) => console.log(text),
+        err: (text) => console.error(text),
+        stackOutputs: (stack) => pulumiStackOutputs(stack, PROJECT_ROOT),
+        scorecard: (stack, environment) => offlineScorecard(stack, environment, PROJECT_ROOT),
+        probes: (region) => awsProbes(awsClients(region)),
+        now: () => Date.now(),
+        sleep: (ms, signal) => wait(ms, undefined, { signal }).catch(() => undefined),
+        signal: controller.signal,
+    }),
 );

@@ -3,16 +3,12 @@
  * stdout/stderr and the exit code.
  */
 import { planCommand } from "./command";
+import { exitWhenDone } from "../exit";
 
-planCommand(process.argv.slice(2), {
-    out: (text) => console.log(text),
-    err: (text) => console.error(text),
-    stdout: process.stdout,
-}).then(
-    // Exit once stdout has drained: process.exit right after a large write to a pipe cuts the output short.
-    (code) => process.stdout.write("", () => process.exit(code)),
-    (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-    },
+exitWhenDone(
+    planCommand(process.argv.slice(2), {
+        out: (text) => console.log(text),
+        err: (text) => console.error(text),
+        stdout: process.stdout,
+    }),
 );
