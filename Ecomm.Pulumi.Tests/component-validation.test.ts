@@ -20,6 +20,8 @@ import { ArtifactComponent } from "../Ecomm.Pulumi/app/artifact-component";
 import { databaseRuleProblems } from "../Ecomm.Pulumi/database/rules";
 import { parseStackConfig } from "../Ecomm.Pulumi/config/schema";
 import { offlineStackConfig } from "./harness";
+import { ServiceComponent, type ServiceComponentArgs } from "../Ecomm.Pulumi/web/service-component";
+import { WebTierComponent, type WebTierComponentArgs } from "../Ecomm.Pulumi/web/web-tier-component";
 
 const REGION = "us-east-1";
 
@@ -108,6 +110,46 @@ const network: NetworkComponentArgs = {
 };
 
 const domain: DomainComponentArgs = { domainName: "shop.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" };
+
+const HEALTH_CHECK = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 };
+
+const service: ServiceComponentArgs = {
+    service: "admin",
+    serves: "frontend",
+    vpcId: "vpc-0123456789abcdef0",
+    privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+    loadBalancerSecurityGroupId: "sg-0a1b2c3d4e5f60718",
+    targetGroupArn: `arn:aws:elasticloadbalancing:${REGION}:${MOCK_ACCOUNT_ID}:targetgroup/web-admin-tg/0123456789abcdef`,
+    targetGroupArnSuffix: "targetgroup/web-admin-tg/0123456789abcdef",
+    loadBalancerArnSuffix: "app/web-alb/0123456789abcdef",
+    loadBalancerIdleTimeoutSeconds: 60,
+    instanceType: "t4g.small",
+    minSize: 1,
+    maxSize: 2,
+    port: 80,
+    healthCheckPath: "/health",
+    healthCheck: HEALTH_CHECK,
+    healthCheckGracePeriodSeconds: 180,
+    instanceWarmupSeconds: 120,
+    rootVolumeGb: 20,
+    scaling: { cpuTargetPercent: 50, requestsPerTarget: 1000, responseTimeThresholdSeconds: 1 },
+    instanceRefreshMinHealthyPercent: 50,
+    logGroupPrefix: "/ecomm/dev/admin",
+    logRetentionDays: 14,
+};
+
+const { service: _name, serves: _serves, vpcId: _vpc, privateSubnetIds: _subnets, loadBalancerSecurityGroupId: _sg, targetGroupArn: _tg, targetGroupArnSuffix: _tgs, loadBalancerArnSuffix: _lbs, loadBalancerIdleTimeoutSeconds: _idle, logGroupPrefix: _logs, logRetentionDays: _days, ...settings } = service;
+const webService = { ...settings, serves: "frontend", deregistrationDelaySeconds: 30 } as const;
+
+const webTier: Omit<WebTierComponentArgs, "services"> = {
+    region: REGION,
+    vpcId: "vpc-0123456789abcdef0",
+    publicSubnetIds: ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"],
+    privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+    loadBalancer: { accessLogs: { enabled: false, retentionDays: 90 }, waf: false, wafMode: "block", deletionProtection: false, idleTimeoutSeconds: 60 },
+    logGroupPrefix: "/ecomm/dev",
+    logRetentionDays: 14,
+};
 
 describe("components refuse bad args before registering anything", () => {
     it("valid args register (so an empty registration list means something)", async () => {
@@ -214,6 +256,30 @@ describe("components refuse bad args before registering anything", () => {
             "ArtifactComponent",
             /region "mars-1" must be an AWS region/,
             /backend: file "\/nonexistent\/backend\.tgz" cannot be read/,
+        );
+    });
+
+    it("ServiceComponent: crossed group bounds, a timeout not below the interval, a warm pool with mixed types", async () => {
+        await refusedBeforeRegistering(
+            () => new ServiceComponent("web-admin", { ...service, minSize: 4, maxSize: 3, healthCheck: { ...service.healthCheck, timeoutSeconds: 10 }, warmPool: { enabled: true, minSize: 1 }, mixedInstanceTypes: ["t4g.medium"] }),
+            "ServiceComponent",
+            /minSize \(4\) must be <= maxSize \(3\)/,
+            /healthCheck\.timeoutSeconds \(10\)/,
+            /warmPool\.enabled \(true\) cannot be combined with mixedInstanceTypes/,
+        );
+    });
+
+    it("WebTierComponent: no default-routed service, a taken priority, a pattern routed twice, a name too long", async () => {
+        const admin = { ...webService, name: "admin", routing: { kind: "path", priority: 10 }, pathPatterns: ["/api/*"] } as const;
+        const backend = { ...webService, name: "backend", routing: { kind: "path", priority: 10 }, pathPatterns: ["/api/*"] } as const;
+        const long = { ...webService, name: "administration12345", routing: { kind: "path", priority: 30 }, pathPatterns: ["/x/*"] } as const;
+        await refusedBeforeRegistering(
+            () => new WebTierComponent("web", { ...webTier, services: [backend, admin, long] }),
+            "WebTierComponent",
+            /exactly one service must be the listener's default action; got none/,
+            /services\.admin\.priority \(10\) is already the listener-rule priority of backend/,
+            /services\.admin\.pathPatterns\.0 \("\/api\/\*"\) is already routed to backend/,
+            /"web-administration12345-tg" is 26 characters/,
         );
     });
 });

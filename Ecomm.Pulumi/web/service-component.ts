@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { refuseBadArgs } from "../shared/component-args";
 import { assumeRolePolicy, policyDocument } from "../shared/iam";
 import { instanceRoleStatements } from "./instance-role";
 import { al2023AmiParameter } from "./ami";
@@ -194,9 +195,7 @@ export class ServiceComponent extends pulumi.ComponentResource {
     public readonly logGroupNames: ServiceLogGroups;
 
     constructor(name: string, args: ServiceComponentArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Refused before anything is registered: nothing half-built.
-        const problems = serviceProblems(args);
-        if (problems.length > 0) throw new Error(`invalid ServiceComponent ${name} args: ${problems.join("; ")}`);
+        refuseBadArgs("ServiceComponent", name, serviceProblems(args));
         super("ecomm:web:ServiceComponent", name, {}, opts);
         this.minSize = args.minSize;
         this.maxSize = args.maxSize;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { refuseBadArgs } from "../shared/component-args";
 import { refreshRollbackPlan } from "../monitoring/alarms";
 import { ServiceComponent, type ServiceApp, type ServiceComponentArgs } from "./service-component";
 import { ACCESS_LOG_PREFIX } from "./access-logs";
@@ -186,9 +187,7 @@ export class WebTierComponent extends pulumi.ComponentResource {
     public readonly services: Readonly<Record<string, ServiceComponent>>;
 
     constructor(name: string, args: WebTierComponentArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Refused before anything is registered: nothing half-built.
-        const problems = webTierProblems(name, args);
-        if (problems.length > 0) throw new Error(`invalid WebTierComponent ${name}: ${problems.join("; ")}`);
+        refuseBadArgs("WebTierComponent", name, webTierProblems(name, args));
         super("ecomm:web:WebTierComponent", name, {}, opts);
         const plan = listenerPlan(args.certificateArn !== undefined);
 
