@@ -4,11 +4,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseStackConfig, type StackConfig } from "./config/schema";
+import { ConfigError, parseStackConfig, servicesWithSettings, type ExtraServiceConfig, type ServiceConfig, type StackConfig } from "./config/schema";
 import { NetworkComponent } from "./network/network-component";
 import { stackSlug } from "./shared/naming";
 import { WebTierComponent, type WebServiceArgs } from "./web/web-tier-component";
-import { serviceTable, WEB_TIER_NAME, type ServiceDefinition } from "./web/services";
+import { WEB_TIER_NAME } from "./web/services";
 import type { ServiceApp } from "./web/service-component";
 import { MonitoringComponent } from "./monitoring/monitoring-component";
 import { ResilienceComponent } from "./resilience/resilience-component";
@@ -79,20 +79,17 @@ export function defaultTags(config: StackConfig, stack: string): Record<string, 
     return { ...config.tags, ...programTags(config.environment, stack) };
 }
 
-/** A service's settings: `ecomm:frontend`, `ecomm:backend` or `ecomm:services.<name>`. */
-function serviceSettings(config: StackConfig, name: string) {
-    if (name === "frontend") return config.frontend;
-    if (name === "backend") return config.backend;
-    const found = config.services[name];
-    if (!found) throw new Error(`no ecomm:services.${name}`);
-    const { priority, ...settings } = found; // the rule priority is routing, not an instance setting
-    return settings;
+/** A service's instance settings: a configured service's rule priority is the web tier's routing, not theirs. */
+function instanceSettings(settings: ServiceConfig | ExtraServiceConfig): ServiceConfig {
+    if (!("priority" in settings)) return settings;
+    const { priority, ...rest } = settings;
+    return rest;
 }
 
 /** The web tier's services: each row of the service table with its settings and its app. */
-export function webServices(config: StackConfig, table: readonly ServiceDefinition[], apps: Readonly<Partial<Record<string, ServiceApp>>>): WebServiceArgs[] {
-    return table.map((d) => ({
-        ...serviceSettings(config, d.name),
+export function webServices(config: StackConfig, apps: Readonly<Partial<Record<string, ServiceApp>>>): WebServiceArgs[] {
+    return servicesWithSettings(config).map(({ definition: d, settings }) => ({
+        ...instanceSettings(settings),
         name: d.name,
         routing: d.routing,
         serves: d.userDataRole,
@@ -141,7 +138,7 @@ export async function ecommStack() {
     const { apps } = await resolveApps(config.app, { region, forceDestroy: !config.loadBalancer.deletionProtection, opts });
 
     // The service table: frontend, backend, then ecomm:services by name (web/services.ts).
-    const table = serviceTable(config.services);
+    const table = servicesWithSettings(config).map((s) => s.definition);
     const web = new WebTierComponent(
         WEB_TIER_NAME,
         {
@@ -149,7 +146,7 @@ export async function ecommStack() {
             vpcId: network.vpcId,
             publicSubnetIds: network.publicSubnetIds,
             privateSubnetIds: network.privateSubnetIds,
-            services: webServices(config, table, apps),
+            services: webServices(config, apps),
             loadBalancer: config.loadBalancer,
             certificateArn: domain?.certificateArn ?? config.certificateArn,
             domain: config.domain ? { name: config.domain.name, hostedZoneId: config.domain.hostedZoneId } : undefined,

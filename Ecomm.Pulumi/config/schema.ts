@@ -18,8 +18,8 @@ import { availabilityZoneCount, AZ_NAME, isZoneOfRegion, targetZoneProblem, zone
 import { networkSchema } from "../network/config";
 import { resilienceSchema } from "../resilience/config";
 import { MAX_USER_TAGS, tagKeyProblem, tagValueProblem } from "../shared/tags";
-import { extraServicesSchema, loadBalancerSchema, logsSchema, serviceSchema } from "../web/config";
-import { builtInService, configuredService, routingProblems, type RoutedService } from "../web/services";
+import { extraServicesSchema, loadBalancerSchema, logsSchema, serviceSchema, type ExtraServiceConfig, type ServiceConfig } from "../web/config";
+import { routingProblems, serviceConfigKey, serviceTable, type RoutedService, type ServiceDefinition } from "../web/services";
 import { CONFIG_NAMESPACE, ENVIRONMENTS, type Environment } from "./environments";
 import { oneOf, strict } from "./fields";
 import { NamespaceConfigError, parseNamespace, type ConfigProblem } from "./parse";
@@ -142,25 +142,22 @@ export function cpuStressRule(c: Parsed, report: Report): void {
     );
 }
 
-/** The services behind the ALB as the routing rules see them, in the service table's order. */
-export function routedServices(c: Pick<Parsed, "frontend" | "backend" | "services">): RoutedService[] {
-    return [
-        { definition: builtInService("frontend"), pathPatterns: c.frontend.pathPatterns },
-        { definition: builtInService("backend"), pathPatterns: c.backend.pathPatterns },
-        ...Object.keys(c.services)
-            .sort()
-            .map((name) => ({ definition: configuredService(name, c.services[name].priority), pathPatterns: c.services[name].pathPatterns })),
-    ];
+/** Each row of the service table (web/services.ts) with its settings: `ecomm:frontend`, `ecomm:backend`, `ecomm:services.<name>`. */
+export function servicesWithSettings(c: Pick<Parsed, "frontend" | "backend" | "services">): { definition: ServiceDefinition; settings: ServiceConfig | ExtraServiceConfig }[] {
+    return serviceTable(c.services).map((definition) => ({
+        definition,
+        settings: definition.name === "frontend" ? c.frontend : definition.name === "backend" ? c.backend : c.services[definition.name],
+    }));
 }
 
-/** A service's key under `ecomm:`: `frontend`, `backend`, or `services.<name>`. */
-export function serviceKey(name: string): string[] {
-    return name === "frontend" || name === "backend" ? [name] : ["services", name];
+/** The services behind the ALB as the routing rules see them, in the service table's order. */
+export function routedServices(c: Pick<Parsed, "frontend" | "backend" | "services">): RoutedService[] {
+    return servicesWithSettings(c).map(({ definition, settings }) => ({ definition, pathPatterns: settings.pathPatterns }));
 }
 
 /** Across services: unique priorities and path patterns, the ALB's rule limits (web/services.ts). */
 export function serviceRoutingRule(c: Parsed, report: Report): void {
-    const keyOf = serviceKey;
+    const keyOf = serviceConfigKey;
     // The default-routed service's own schema refuses its path patterns already, in its own words.
     const services = routedServices(c).map((s) => (s.definition.routing.kind === "default" ? { ...s, pathPatterns: [] } : s));
     for (const p of routingProblems(services, keyOf)) report([...p.path], p.input, p.message);
@@ -187,8 +184,8 @@ export function domainOrCertificateRule(c: Parsed, report: Report): void {
 export function prodRules(c: Parsed, report: Report, { stack }: Context): void {
     if (c.environment !== "prod") return;
     const twice = "must be >= 2 in prod (one instance per AZ at least twice over)";
-    for (const [name, service] of [["frontend", c.frontend], ["backend", c.backend], ...Object.entries(c.services)] as const) {
-        if (service.minSize < 2) report([...serviceKey(name), "minSize"], service.minSize, twice);
+    for (const { definition, settings } of servicesWithSettings(c)) {
+        if (settings.minSize < 2) report([...serviceConfigKey(definition.name), "minSize"], settings.minSize, twice);
     }
     // The built-in services' AMIs are required values (placeholders.ts, with stand-ins offline); a configured
     // service's is required here, with no stand-in: `npm run ami:latest -- --write` pins both kinds.
@@ -244,7 +241,7 @@ export function stackConfigSchema(env: Environment, region?: string, stack?: str
 
 export type StackConfig = z.output<ReturnType<typeof stackConfigSchema>>;
 export type { NetworkConfig } from "../network/config";
-export type { ServiceConfig, LoadBalancerConfig } from "../web/config";
+export type { ServiceConfig, ExtraServiceConfig, LoadBalancerConfig } from "../web/config";
 export type { DatabaseConfig } from "../database/config";
 export type { MonitoringConfig } from "../monitoring/config";
 export type { ResilienceConfig } from "../resilience/config";

@@ -86,6 +86,11 @@ export function serviceTable<S extends { readonly priority: number }>(extra: Rea
     return [...BUILT_IN_SERVICES, ...Object.keys(extra).sort().map((name) => configuredService(name, extra[name].priority))];
 }
 
+/** A service's key path under `ecomm:`: `["frontend"]`, `["backend"]`, or `["services", <name>]`. */
+export function serviceConfigKey(name: string): string[] {
+    return (BUILT_IN_SERVICE_NAMES as readonly string[]).includes(name) ? [name] : ["services", name];
+}
+
 /** The row of a built-in service. */
 export function builtInService(name: BuiltInServiceName): ServiceDefinition {
     const found = BUILT_IN_SERVICES.find((s) => s.name === name);

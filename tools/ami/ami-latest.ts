@@ -9,14 +9,15 @@ import type { Environment } from "../../Ecomm.Pulumi/config/environments";
 import { SERVICE_DEFAULTS } from "../../Ecomm.Pulumi/web/config";
 import { isGraviton } from "../../Ecomm.Pulumi/web/ami";
 import { al2023AmiParameter } from "../../Ecomm.Pulumi/web/ami";
-import { BUILT_IN_SERVICE_NAMES } from "../../Ecomm.Pulumi/web/services";
+import { BUILT_IN_SERVICE_NAMES, serviceConfigKey } from "../../Ecomm.Pulumi/web/services";
 
 /** A service of the stack's table: a built-in one (`ecomm:<service>`) or a configured one (`ecomm:services.<name>`). */
 export type AmiService = string;
 
 /** Where a service's settings sit in the stack file's `config:` map: `["ecomm:frontend"]`, `["ecomm:services", "admin"]`. */
 export function serviceConfigPath(service: AmiService): string[] {
-    return (BUILT_IN_SERVICE_NAMES as readonly string[]).includes(service) ? [`ecomm:${service}`] : ["ecomm:services", service];
+    const [key, ...rest] = serviceConfigKey(service);
+    return [`ecomm:${key}`, ...rest];
 }
 
 /** The key users see: `ecomm:frontend.ami`, `ecomm:services.admin.ami`. */
