@@ -159,6 +159,9 @@ export async function ecommStack() {
         opts,
     );
 
+    const frontend = web.service("frontend");
+    const backend = web.service("backend");
+
     // Only the database's client (the backend) reaches it: its security group admits that group and no CIDR.
     const clients = table.filter((d) => d.databaseClient).map((d) => web.service(d.name));
     const [client] = clients;
@@ -267,8 +270,8 @@ export async function ecommStack() {
                       experiments: experiments.experiments,
                       environment: config.environment,
                       region,
-                      frontend: { asgName: web.service("frontend").asgName, asgArn: web.service("frontend").asgArn },
-                      backend: { asgName: web.service("backend").asgName, asgArn: web.service("backend").asgArn },
+                      frontend: { asgName: frontend.asgName, asgArn: frontend.asgArn },
+                      backend: { asgName: backend.asgName, asgArn: backend.asgArn },
                       vpcId: network.vpcId,
                       availabilityZones: network.availabilityZones,
                       privateSubnetIds: network.privateSubnetIds,
@@ -301,14 +304,14 @@ export async function ecommStack() {
         albArnSuffix: web.albArnSuffix,
         albSecurityGroupId: web.albSecurityGroupId,
         // The built-in services' outputs keep their flat names; `services` has every service of the table.
-        frontendAsgName: web.service("frontend").asgName,
-        frontendTargetGroupArn: web.service("frontend").targetGroupArn,
-        frontendTargetGroupArnSuffix: web.service("frontend").targetGroupArnSuffix,
-        frontendSecurityGroupId: web.service("frontend").securityGroupId,
-        backendAsgName: web.service("backend").asgName,
-        backendTargetGroupArn: web.service("backend").targetGroupArn,
-        backendTargetGroupArnSuffix: web.service("backend").targetGroupArnSuffix,
-        backendSecurityGroupId: web.service("backend").securityGroupId,
+        frontendAsgName: frontend.asgName,
+        frontendTargetGroupArn: frontend.targetGroupArn,
+        frontendTargetGroupArnSuffix: frontend.targetGroupArnSuffix,
+        frontendSecurityGroupId: frontend.securityGroupId,
+        backendAsgName: backend.asgName,
+        backendTargetGroupArn: backend.targetGroupArn,
+        backendTargetGroupArnSuffix: backend.targetGroupArnSuffix,
+        backendSecurityGroupId: backend.securityGroupId,
         services: pulumi.all(
             Object.fromEntries(
                 table.map(({ name }) => {

@@ -69,7 +69,8 @@ function serviceIn(s: Sample, svc: Service): ServiceSample {
 /** Instance id → AZ, from every sample's ASG view (terminated instances leave the ASG, so remember them). */
 function azOfInstances(samples: readonly Sample[]): Map<string, string> {
     const map = new Map<string, string>();
-    for (const s of samples) for (const svc of servicesOf(samples)) for (const i of serviceIn(s, svc).asg.instances) map.set(i.id, i.availabilityZone);
+    const services = servicesOf(samples);
+    for (const s of samples) for (const svc of services) for (const i of serviceIn(s, svc).asg.instances) map.set(i.id, i.availabilityZone);
     return map;
 }
 
@@ -81,8 +82,9 @@ export function inferTargetAz(samples: readonly Sample[]): string | undefined {
     const az = azOfInstances(samples);
     const baseline = samples[0];
     if (!baseline) return undefined;
+    const services = servicesOf(samples);
     for (const s of samples.slice(1)) {
-        for (const svc of servicesOf(samples)) {
+        for (const svc of services) {
             const wasHealthy = new Set(serviceIn(baseline, svc).targets.filter((t) => t.state === "healthy").map((t) => t.id));
             const now = new Map(serviceIn(s, svc).targets.map((t) => [t.id, t.state]));
             const fallen = [...wasHealthy].find((id) => now.get(id) !== "healthy");
@@ -154,14 +156,15 @@ export function measure(experiment: ExperimentKind, samples: readonly Sample[], 
 export function timeline(samples: readonly Sample[]): TimelineEvent[] {
     const events: TimelineEvent[] = [];
     const az = azOfInstances(samples);
+    const services = servicesOf(samples);
     samples.forEach((s, i) => {
         const prev = samples[i - 1];
         if (!prev) {
-            events.push({ t: s.t, text: `baseline: experiment ${s.experiment}; ${servicesOf(samples).map((svc) => `${svc} ${healthy(serviceIn(s, svc))} healthy (min ${serviceIn(s, svc).asg.minSize})`).join(", ")}${s.database ? `; database ${s.database.status} in ${s.database.availabilityZone ?? "?"}` : ""}` });
+            events.push({ t: s.t, text: `baseline: experiment ${s.experiment}; ${services.map((svc) => `${svc} ${healthy(serviceIn(s, svc))} healthy (min ${serviceIn(s, svc).asg.minSize})`).join(", ")}${s.database ? `; database ${s.database.status} in ${s.database.availabilityZone ?? "?"}` : ""}` });
             return;
         }
         if (s.experiment !== prev.experiment) events.push({ t: s.t, text: `experiment ${prev.experiment} → ${s.experiment}` });
-        for (const svc of servicesOf(samples)) {
+        for (const svc of services) {
             const before = new Map(serviceIn(prev, svc).targets.map((t) => [t.id, t.state]));
             const now = new Map(serviceIn(s, svc).targets.map((t) => [t.id, t.state]));
             for (const [id, state] of now) {

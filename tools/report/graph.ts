@@ -61,14 +61,27 @@ export class Graph {
      * group and rule `web-admin-tg`, `web-admin-rule` (`web-admin-asg` → `admin`). Its own name otherwise.
      */
     serviceOf(r: RecordedResource): string {
-        const tier = this.ofType(TYPES.webTier)[0]?.name;
-        if (tier === undefined) return r.name;
-        const services = this.ofType(TYPES.service)
-            .map((c) => c.name)
-            .filter((n) => n.startsWith(`${tier}-`))
-            .sort((a, b) => b.length - a.length);
-        const owner = services.find((n) => r.name === n || r.name.startsWith(`${n}-`));
-        return owner ? owner.slice(tier.length + 1) : r.name;
+        const { tier, components } = this.serviceComponents();
+        const owner = components.find((n) => r.name === n || r.name.startsWith(`${n}-`));
+        return tier !== undefined && owner ? owner.slice(tier.length + 1) : r.name;
+    }
+
+    private services?: { readonly tier?: string; readonly components: readonly string[] };
+
+    /** The web tier's name and its ServiceComponents' names, longest first (so `web-admin2` wins over `web-admin`). */
+    private serviceComponents(): { readonly tier?: string; readonly components: readonly string[] } {
+        if (!this.services) {
+            const tier = this.ofType(TYPES.webTier)[0]?.name;
+            const components =
+                tier === undefined
+                    ? []
+                    : this.ofType(TYPES.service)
+                          .map((c) => c.name)
+                          .filter((n) => n.startsWith(`${tier}-`))
+                          .sort((a, b) => b.length - a.length);
+            this.services = { tier, components };
+        }
+        return this.services;
     }
 
     /** The target groups an ASG registers its instances with. */
